@@ -1,0 +1,91 @@
+"""
+Test-only ``service`` provider for the novadocker suite.
+
+Why a stand-in: this sandbox has no init system (PID 1 is not systemd and there are no
+nova-compute/glance-api units to manage), so Salt's real service providers cannot run here.
+The suite's minion config maps ``service`` to this module (``providers: {service:
+novadocker_testservice}``); it appends every call to the file named by the minion option
+``novadocker_testservice_log`` so tests can assert exactly which services were restarted and
+when. Everything else in the runs is real.
+"""
+
+import time
+
+__virtualname__ = "novadocker_testservice"
+
+
+def __virtual__():
+    if __opts__.get("novadocker_testservice_log"):
+        return __virtualname__
+    return (False, "test-only module: novadocker_testservice_log is not configured")
+
+
+def _log(action, name):
+    with open(__opts__["novadocker_testservice_log"], "a", encoding="utf-8") as fh:
+        fh.write("{} {} {:.6f}\n".format(action, name, time.time()))
+    return True
+
+
+def restart(name, **kwargs):
+    """
+    Record a restart of ``name``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call --local service.restart nova-compute
+    """
+    return _log("restart", name)
+
+
+def start(name, **kwargs):
+    """
+    Record a start of ``name``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call --local service.start nova-compute
+    """
+    return _log("start", name)
+
+
+def stop(name, **kwargs):
+    """
+    Record a stop of ``name``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call --local service.stop nova-compute
+    """
+    return _log("stop", name)
+
+
+def status(name, sig=None, **kwargs):
+    """
+    Report every service as running.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call --local service.status nova-compute
+    """
+    return True
+
+
+def available(name):
+    """
+    Report every service as available.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call --local service.available nova-compute
+    """
+    return True
