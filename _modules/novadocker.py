@@ -14,10 +14,8 @@ and edited by ``novadocker_conf``.
 """
 
 import copy
-import difflib
 import logging
 import os
-import re
 import urllib.parse
 
 import salt.utils.yaml
@@ -222,3 +220,323 @@ def glance_info(release="mitaka"):
         formats.append("compressed")
     section = "image_format" if idx >= GLANCE_RELEASES.index("icehouse") else "DEFAULT"
     return {"release": release, "section": section, "default_formats": formats}
+
+
+# ------------------------------------------------------------------------------------------
+# Settings: parameters/defaults.yaml < parameters/os_family/<os_family>.yaml < pillar
+# ------------------------------------------------------------------------------------------
+def _load_parameters(url):
+    """Read one parameters YAML file from the file server; ``{}`` when it does not exist."""
+    text = __salt__["cp.get_file_str"](url)
+    if not text:
+        return {}
+    data = salt.utils.yaml.safe_load(text) or {}
+    return data.get("values", {}) if isinstance(data, dict) else {}
+
+
+def _merge(base, over):
+    """Deep-merge ``over`` into a copy of ``base``: dicts merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in (over or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _prefixed(root, path):
+    """``root`` + absolute ``path`` ('' root leaves the path alone)."""
+    if not root:
+        return path
+    return os.path.join(root.rstrip("/"), path.lstrip("/"))
+
+
+def defaults(tplroot="novadocker"):
+    """
+    Return the formula's parameters for this minion before pillar: defaults.yaml merged with
+    the os_family parameters file.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.defaults
+    """
+    key = "novadocker.defaults.{}".format(tplroot)
+    if key not in __context__:
+        base = _load_parameters("salt://{}/parameters/defaults.yaml".format(tplroot))
+        if not base:
+            raise SaltInvocationError(
+                "salt://{}/parameters/defaults.yaml not found: is the novadocker formula on "
+                "this minion's file_roots (or gitfs)?".format(tplroot)
+            )
+        family = _load_parameters(
+            "salt://{}/parameters/os_family/{}.yaml".format(
+                tplroot, __grains__.get("os_family", "")
+            )
+        )
+        __context__[key] = _merge(base, family)
+    return copy.deepcopy(__context__[key])
+
+
+def validate_pillar(data=None):
+    """
+    Validate the whole ``novadocker`` pillar (or ``data``) and return every problem found, each
+    naming the key path, the bad value and what is accepted. An empty list means valid.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.validate_pillar
+    """
+    if data is None:
+        data = __pillar__.get("novadocker")
+    return __salt__["novadocker_schema.validate"](data)
+
+
+def settings(tplroot="novadocker", pillar=None):
+    """
+    Return the formula's settings for this minion, exactly as the states use them.
+
+    Parameters are merged in this order: ``parameters/defaults.yaml`` <
+    ``parameters/os_family/<os_family>.yaml`` < pillar ``novadocker`` (lists replace, mappings
+    merge). The result also carries what the states derive from it:
+
+    ``valid`` / ``errors``
+        the pillar validation; when it fails, the settings are the defaults alone so that the
+        formula renders nothing but the failing validation state.
+    ``paths``
+        every file the formula manages, prefixed with ``root``.
+    ``records``
+        where the formula keeps what a key was before it first changed it (for the clean SLS).
+    ``driver_release`` / ``api_version`` / ``glance``
+        release knowledge for the selected driver and Glance releases.
+    ``docker_url`` / ``socket``
+        where the driver reaches dockerd, and the unix socket path if any.
+    ``nova_options``
+        the nova.conf keys the formula owns, section by section.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.settings
+    """
+    base = defaults(tplroot)
+    raw = __pillar__.get("novadocker") if pillar is None else pillar
+    errors = validate_pillar({} if raw is None else raw)
+    merged = _merge(base, raw) if not errors and isinstance(raw, dict) else base
+    merged["valid"] = not errors
+    merged["errors"] = errors
+
+    root = merged["root"]
+    compute, driver, image = merged["compute"], merged["driver"], merged["image"]
+    release = release_info(driver["release"])
+    merged["driver_release"] = release
+    merged["api_version"] = str(driver["api_version"] or release["api_version"])
+    merged["glance"] = glance_info(image["release"])
+
+    # [docker] options: the defaults' host_url is dropped for a release that does not know it
+    # (icehouse hard-codes the socket path); anything pillar set was validated against the
+    # release already.
+    pillar_docker = ((raw or {}).get("compute") or {}).get("docker") or {} if not errors else {}
+    docker_opts = {
+        k: v for k, v in compute["docker"].items() if k in release["options"] or k in pillar_docker
+    }
+    compute["docker"] = docker_opts
+    merged["docker_url"] = docker_opts.get("host_url", "unix:///var/run/docker.sock")
+    parsed = urllib.parse.urlparse(merged["docker_url"])
+    merged["socket"] = parsed.path if parsed.scheme == "unix" else None
+    merged["nova_options"] = {
+        "DEFAULT": {"compute_driver": compute["compute_driver"]},
+    }
+    if docker_opts:
+        merged["nova_options"]["docker"] = docker_opts
+
+    state_dir = _prefixed(root, merged["state_dir"])
+    merged["paths"] = {
+        "nova_conf": _prefixed(root, compute["nova_conf"]),
+        "rootwrap_dir": _prefixed(root, compute["rootwrap_dir"]),
+        "rootwrap_filter": os.path.join(_prefixed(root, compute["rootwrap_dir"]), "docker.filters"),
+        "glance_api_conf": _prefixed(root, image["glance_api_conf"]),
+        "daemon_json": _prefixed(root, merged["runtime"]["daemon_json"]),
+        "state_dir": state_dir,
+    }
+    merged["records"] = {
+        "nova_conf": os.path.join(state_dir, "nova.conf.json"),
+        "glance_api_conf": os.path.join(state_dir, "glance-api.conf.json"),
+        "driver": os.path.join(state_dir, "driver.json"),
+        "socket_access": os.path.join(state_dir, "socket-access.json"),
+        "rootwrap": os.path.join(state_dir, "rootwrap.json"),
+    }
+    return merged
+
+
+# ------------------------------------------------------------------------------------------
+# Node checks: the driver (novadocker_driver), the daemon (novadocker_daemon), the whole node
+# ------------------------------------------------------------------------------------------
+def driver_version(python=None):
+    """
+    Return the nova-docker version installed in nova's Python environment, or ``None`` when the
+    driver is not installed there.
+
+    python
+        The interpreter of nova's environment; defaults to pillar ``novadocker:driver:python``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.driver_version
+        salt '*' novadocker.driver_version python=/opt/nova/bin/python3
+    """
+    if python is None:
+        python = settings()["driver"]["python"]
+    return __salt__["novadocker_driver.version"](python)
+
+
+def check_driver(python=None, version=None, release=None):
+    """
+    Compare the installed nova-docker driver with the version and release pillar asks for, and
+    say what is wrong in words an operator can act on.
+
+    Returns ``installed``, ``version``, ``wanted``, ``importable``, ``ok`` and ``problems``.
+    Arguments default to pillar ``novadocker:driver:python``, ``:version`` and ``:release``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.check_driver
+        salt '*' novadocker.check_driver version=0.0.1.dev273 release=mitaka
+    """
+    conf = settings()
+    driver = conf["driver"]
+    return __salt__["novadocker_driver.check"](
+        python or driver["python"],
+        version=driver["version"] if version is None else version,
+        release=release or driver["release"],
+    )
+
+
+def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
+    """
+    Validate the Docker daemon the driver will talk to: reachable, server and API versions, the
+    driver release's pinned API version in the daemon's range, storage driver, and for a unix
+    socket its owner, group and mode, world-writability and the nova user's access.
+
+    Never raises for a down daemon: the result's ``problems`` lists what is wrong.
+    Arguments default to pillar ``novadocker:compute:docker:host_url``, the release's pinned API
+    version (or ``novadocker:driver:api_version``) and ``novadocker:compute:user``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.validate_daemon
+        salt '*' novadocker.validate_daemon host_url=unix:///run/docker.sock api_version=1.19
+    """
+    conf = settings()
+    return __salt__["novadocker_daemon.validate"](
+        host_url or conf["docker_url"],
+        api_version=api_version or conf["api_version"],
+        user=user or conf["compute"]["user"],
+        timeout=timeout,
+    )
+
+
+def _check_conf_options(path, options):
+    """Return (ok, detail) for the owned keys in ``path``."""
+    if not os.path.isfile(path):
+        return False, {"problems": ["{} not found".format(path)]}
+    planned = __salt__["novadocker_conf.plan"](path, options)
+    problems = [
+        "[{}] {} is {!r}, the formula wants {!r}".format(sect, key, chg["old"], chg["new"])
+        for sect, keys in sorted(planned.items())
+        for key, chg in sorted(keys.items())
+    ]
+    return not problems, {"problems": problems}
+
+
+def check():
+    """
+    Report on this node in one place: for a docker compute node the driver (installed,
+    version, importable), the Docker daemon validation, nova.conf's driver and ``[docker]``
+    settings as the formula wants them, the rootwrap filter and the nova user's socket access;
+    for an image node Glance's container formats. ``ok`` is True only when every part is.
+
+    Usable from a master: ``salt -G 'novadocker:compute:True' novadocker.check``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.check
+    """
+    conf = settings()
+    report = {"ok": True, "problems": [], "roles": []}
+    if not conf["valid"]:
+        report["ok"] = False
+        report["problems"] = ["pillar: {}".format(p) for p in conf["errors"]]
+        return report
+
+    def part(name, ok, detail):
+        report[name] = dict(detail, ok=ok)
+        if not ok:
+            report["ok"] = False
+            report["problems"].extend("{}: {}".format(name, p) for p in detail.get("problems", []))
+
+    if conf["compute"]["enabled"]:
+        report["roles"].append("compute")
+        drv = check_driver()
+        part("driver", drv["ok"], drv)
+        daemon = validate_daemon()
+        part("daemon", daemon["ok"], daemon)
+        ok, detail = _check_conf_options(conf["paths"]["nova_conf"], conf["nova_options"])
+        part("nova_conf", ok, dict(detail, path=conf["paths"]["nova_conf"]))
+        filt = conf["paths"]["rootwrap_filter"]
+        wanted = __salt__["cp.get_file_str"]("salt://novadocker/files/default/docker.filters")
+        present = os.path.isfile(filt)
+        same = present and wanted and open(filt, encoding="utf-8").read() == wanted
+        part(
+            "rootwrap",
+            bool(same),
+            {
+                "path": filt,
+                "problems": []
+                if same
+                else ["{} {}".format(filt, "differs" if present else "is missing")],
+            },
+        )
+    if conf["image"]["enabled"]:
+        report["roles"].append("image")
+        glance = conf["glance"]
+        path = conf["paths"]["glance_api_conf"]
+        if os.path.isfile(path):
+            fmt = __salt__["novadocker_conf.container_formats"](
+                path,
+                conf["image"]["container_formats"],
+                section=glance["section"],
+                default_formats=glance["default_formats"],
+            )
+            missing = [f for f in conf["image"]["container_formats"] if f not in fmt["old"]]
+            part(
+                "glance",
+                not missing,
+                {
+                    "path": path,
+                    "container_formats": fmt["old"],
+                    "problems": [
+                        "glance-api does not allow container formats {} (in [{}] of {})".format(
+                            ", ".join(missing), glance["section"], path
+                        )
+                    ]
+                    if missing
+                    else [],
+                },
+            )
+        else:
+            part("glance", False, {"path": path, "problems": ["{} not found".format(path)]})
+    return report

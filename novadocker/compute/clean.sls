@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# vim: ft=sls
+
+{#- Reverses the compute part from the formula's records, switch first: nova.conf gets its
+    original compute_driver and [docker] keys back, then the socket group membership, the
+    rootwrap filter and the driver go (each only if the formula added it), then nova-compute is
+    restarted if anything it reads changed. A node the formula never touched gets no change. #}
+{%- set tplroot = tpldir.split('/')[0] %}
+{%- from tplroot ~ "/map.jinja" import novadocker with context %}
+
+include:
+  - {{ tplroot }}.validate
+
+novadocker-compute-clean-nova-conf:
+  novadocker_conf.reverted:
+    - name: {{ novadocker.paths.nova_conf | json }}
+    - record: {{ novadocker.records.nova_conf | json }}
+    - require:
+      - novadocker: novadocker-pillar-valid
+
+novadocker-compute-clean-socket-access:
+  novadocker_daemon.socket_access_revoked:
+    - name: {{ novadocker.compute.user | json }}
+    - group: {{ novadocker.compute.socket_group | json }}
+    - record: {{ novadocker.records.socket_access | json }}
+    - require:
+      - novadocker_conf: novadocker-compute-clean-nova-conf
+
+novadocker-compute-clean-rootwrap-filter:
+  file.absent:
+    - name: {{ novadocker.paths.rootwrap_filter | json }}
+    - onlyif:
+      - fun: file.file_exists
+        path: {{ novadocker.records.rootwrap | json }}
+    - require:
+      - novadocker_conf: novadocker-compute-clean-nova-conf
+
+novadocker-compute-clean-rootwrap-record:
+  file.absent:
+    - name: {{ novadocker.records.rootwrap | json }}
+    - require:
+      - file: novadocker-compute-clean-rootwrap-filter
+
+novadocker-compute-clean-driver:
+  novadocker_driver.removed:
+    - name: {{ novadocker.driver.python | json }}
+    - record: {{ novadocker.records.driver | json }}
+    - require:
+      - novadocker_conf: novadocker-compute-clean-nova-conf
+{%- if novadocker.compute.service %}
+
+novadocker-compute-clean-service-restart:
+  module.run:
+    - service.restart:
+      - name: {{ novadocker.compute.service | json }}
+    - onchanges:
+      - novadocker_conf: novadocker-compute-clean-nova-conf
+      - novadocker_driver: novadocker-compute-clean-driver
+      - novadocker_daemon: novadocker-compute-clean-socket-access
+{%- endif %}

@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# vim: ft=sls
+
+{#- nova-docker installed from a zip archive of its git tree into nova's Python environment
+    (driver:python), with PBR_VERSION set from driver:version (a git archive has no git metadata
+    for pbr). A re-apply with that version installed downloads nothing and runs no pip. #}
+{%- set tplroot = tpldir.split('/')[0] %}
+{%- from tplroot ~ "/map.jinja" import novadocker with context %}
+{%- set driver = novadocker.driver %}
+
+include:
+  - .preflight
+
+novadocker-compute-driver:
+  novadocker_driver.installed:
+    - name: {{ driver.python | json }}
+    - source: {{ driver.source | json }}
+    - source_hash: {{ driver.source_hash | json }}
+    - version: {{ driver.version | json }}
+    - pip_args: {{ driver.pip_args | json }}
+    - unsafe_skip_source_hash: {{ driver.unsafe_skip_source_hash | json }}
+    - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
+    - record: {{ novadocker.records.driver | json }}
+    - require:
+      - novadocker: novadocker-compute-nova-conf-present

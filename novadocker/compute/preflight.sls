@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# vim: ft=sls
+
+{#- The formula configures an installed nova-compute; it never invents nova.conf. #}
+{%- set tplroot = tpldir.split('/')[0] %}
+{%- from tplroot ~ "/map.jinja" import novadocker with context %}
+
+include:
+  - {{ tplroot }}.validate
+
+novadocker-compute-nova-conf-present:
+  novadocker.config_present:
+    - name: {{ novadocker.paths.nova_conf | json }}
+    - message: 'nova.conf not found at {path}: is nova-compute installed?'
+    - require:
+      - novadocker: novadocker-pillar-valid
