@@ -1,0 +1,493 @@
+"""
+Validation of the whole ``novadocker`` pillar, reporting every problem at once.
+
+:py:func:`validate` walks the raw ``pillar:novadocker`` value against the formula's schema (the
+keys of ``novadocker/parameters/defaults.yaml``, each with its rule) and returns one message per
+problem. Each message names the key path (``novadocker:compute:docker:privileged``), what is
+accepted and the bad value, so that a run can stop before touching nova.conf with a list a
+human can fix in one go. The ``novadocker`` module exposes this as
+``novadocker.validate_pillar``.
+
+Release knowledge (driver releases and the ``[docker]`` options each registers, Glance
+releases, container formats) is never duplicated here: it comes from the ``novadocker``
+execution module through the loader (``__salt__``).
+"""
+
+import difflib
+import logging
+import re
+import urllib.parse
+
+from salt.exceptions import CommandExecutionError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "novadocker_schema"
+
+#: The pillar's name, the first component of every reported key path.
+_ROOT = "novadocker"
+
+#: The defaults.yaml values the cross-key rules fall back on when the pillar leaves the key
+#: unset. test/unit/test_schema.py checks that they agree with defaults.yaml.
+_FALLBACKS = {
+    "driver:release": "mitaka",
+    "compute:enabled": False,
+}
+
+#: Characters that end a line for ``str.splitlines`` (what INI readers and editors split on),
+#: plus NUL. None of them may reach nova.conf, glance-api.conf or a path.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
+_WHITESPACE = re.compile(r"\s")
+
+_POSIX_NAME = re.compile(r"[a-z_][a-z0-9_-]*\$?")
+_POSIX_NAME_MAX = 32
+_DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", re.ASCII)
+_SHA256 = re.compile(r"sha256=[0-9a-fA-F]{64}")
+#: A pbr / PEP 440 release: 1.2.3, 0.0.1.dev273, 2.0.0.0rc1, 1!2.0.post1, 1.0+g1a2b3c.
+_VERSION = re.compile(
+    r"(?:\d+!)?\d+(?:\.\d+)*"
+    r"(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?"
+    r"(?:\+[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?",
+    re.ASCII,
+)
+_API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
+
+_SOURCE_SCHEMES = ("https", "http", "salt", "file")
+_HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
+
+_ABSPATH = "an absolute path (starting with /, without '..' components or line breaks)"
+
+
+def __virtual__():
+    return __virtualname__
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def _path(*keys):
+    return ":".join(str(key) for key in (_ROOT,) + keys)
+
+
+def _got(value):
+    """``repr(value)``, with a hint when YAML turned an unquoted scalar into a non-string."""
+    if isinstance(value, bool):
+        return "{!r} (a boolean)".format(value)
+    if isinstance(value, (int, float)):
+        return "{!r} (a number; quote it in YAML)".format(value)
+    if value is None:
+        return "None (an empty value)"
+    return repr(value)
+
+
+def _expected(path, accepted, value):
+    return "{}: expected {}; got {}".format(path, accepted, _got(value))
+
+
+def _one_of(values):
+    return ", ".join(str(value) for value in values)
+
+
+def _suggest(word, candidates):
+    """`` (did you mean 'x'?)`` for the closest candidate, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1)
+    return " (did you mean {!r}?)".format(close[0]) if close else ""
+
+
+# -- leaf rules --------------------------------------------------------------------------------
+#
+# Each rule is ``rule(value, path, ctx)`` and yields problem strings; ``ctx`` holds the release
+# tables fetched through ``__salt__`` and the cross-key facts of the pillar being validated.
+
+
+def _line(value, path, accepted):
+    """Problems for a value that must be a single-line string."""
+    if not isinstance(value, str):
+        return [_expected(path, accepted, value)]
+    if _LINE_BREAK.search(value):
+        return [_expected(path, accepted + " on a single line (no line breaks or NUL)", value)]
+    return []
+
+
+def _bool(value, path, ctx):
+    if not isinstance(value, bool):
+        yield _expected(path, "true or false", value)
+
+
+def _abspath(value, path, ctx, allow_empty=False):
+    accepted = ("'' or " if allow_empty else "") + _ABSPATH
+    if allow_empty and value == "":
+        return
+    if not isinstance(value, str) or _LINE_BREAK.search(value) or not value.startswith("/"):
+        yield _expected(path, accepted, value)
+    elif ".." in value.split("/"):
+        yield _expected(path, accepted + "; '..' components are refused", value)
+
+
+def _abspath_or_empty(value, path, ctx):
+    return _abspath(value, path, ctx, allow_empty=True)
+
+
+def _name(value, path, ctx):
+    """A package or unit name: non-empty, one word."""
+    accepted = "a non-empty name without whitespace"
+    if not isinstance(value, str) or not value or _WHITESPACE.search(value) or "\x00" in value:
+        yield _expected(path, accepted, value)
+
+
+def _service(value, path, ctx):
+    if value is False:
+        return
+    accepted = "a service name (non-empty, without whitespace) or false to leave it alone"
+    if not isinstance(value, str) or not value or _WHITESPACE.search(value) or "\x00" in value:
+        yield _expected(path, accepted, value)
+
+
+def _posix_name(value, path, ctx):
+    accepted = "a POSIX user or group name ([a-z_][a-z0-9_-]*, at most {} characters)"
+    accepted = accepted.format(_POSIX_NAME_MAX)
+    if (
+        not isinstance(value, str)
+        or len(value) > _POSIX_NAME_MAX
+        or not _POSIX_NAME.fullmatch(value)
+    ):
+        yield _expected(path, accepted, value)
+
+
+def _dotted_path(value, path, ctx):
+    accepted = "a dotted Python path like novadocker.virt.docker.DockerDriver"
+    if not isinstance(value, str) or not _DOTTED_PATH.fullmatch(value):
+        yield _expected(path, accepted, value)
+
+
+def _string_list(value, path, ctx):
+    accepted = "a list of strings"
+    if not isinstance(value, list):
+        yield _expected(path, accepted, value)
+        return
+    for idx, item in enumerate(value):
+        yield from _line(item, "{}:{}".format(path, idx), "a string")
+
+
+def _driver_release(value, path, ctx):
+    if value not in ctx["driver_releases"]:
+        yield _expected(
+            path, "a nova-docker release: one of " + _one_of(ctx["driver_releases"]), value
+        )
+
+
+def _glance_release(value, path, ctx):
+    if value not in ctx["glance_releases"]:
+        yield _expected(
+            path, "an OpenStack release: one of " + _one_of(ctx["glance_releases"]), value
+        )
+
+
+def _source(value, path, ctx):
+    accepted = "'' or a URL with scheme " + _one_of(_SOURCE_SCHEMES)
+    if value == "":
+        return
+    if not isinstance(value, str) or _WHITESPACE.search(value) or "\x00" in value:
+        yield _expected(path, accepted + " (without whitespace)", value)
+        return
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:
+        yield _expected(path, accepted, value)
+        return
+    scheme = parts.scheme.lower()
+    if scheme not in _SOURCE_SCHEMES:
+        yield _expected(path, accepted, value)
+    elif scheme in ("http", "https") and not parts.hostname:
+        yield _expected(path, accepted + "; http(s) URLs need a host", value)
+    elif scheme == "salt" and not (parts.netloc + parts.path).strip("/"):
+        yield _expected(path, accepted + "; salt:// URLs need a file path", value)
+    elif scheme == "file" and (
+        parts.netloc not in ("", "localhost") or not parts.path.startswith("/")
+    ):
+        yield _expected(path, accepted + "; file URLs look like file:///abs/path", value)
+
+
+def _source_hash(value, path, ctx):
+    if value != "" and not (isinstance(value, str) and _SHA256.fullmatch(value)):
+        yield _expected(path, "'' or sha256=<64 hex digits>", value)
+
+
+def _version(value, path, ctx):
+    if value != "" and not (isinstance(value, str) and _VERSION.fullmatch(value)):
+        yield _expected(path, "'' or a pbr version like 1.2.3 or 0.0.1.dev273 (PEP 440)", value)
+
+
+def _api_version(value, path, ctx):
+    if value != "" and not (isinstance(value, str) and _API_VERSION.fullmatch(value)):
+        yield _expected(
+            path, "'' or a Docker API version <major>.<minor> like '1.19' (quoted)", value
+        )
+
+
+def _container_formats(value, path, ctx):
+    known = ctx["container_formats"]
+    accepted = "a non-empty list of container formats out of " + _one_of(known)
+    if not isinstance(value, list) or not value:
+        yield _expected(path, accepted, value)
+        return
+    for idx, item in enumerate(value):
+        if item not in known:
+            yield _expected("{}:{}".format(path, idx), "one of " + _one_of(known), item)
+
+
+def _json_value(value, path):
+    """Problems for anything that cannot go into daemon.json as it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                yield "{}: expected string keys (JSON object); got key {}".format(path, _got(key))
+            else:
+                yield from _json_value(item, "{}:{}".format(path, key))
+    elif isinstance(value, list):
+        for idx, item in enumerate(value):
+            yield from _json_value(item, "{}:{}".format(path, idx))
+    elif value is not None and not isinstance(value, (str, bool, int, float)):
+        yield _expected(path, "a JSON value (string, number, boolean, list, mapping)", value)
+
+
+def _daemon_config(value, path, ctx):
+    if not isinstance(value, dict):
+        yield _expected(path, "a mapping (the content of Docker's daemon.json)", value)
+        return
+    yield from _json_value(value, path)
+
+
+def _docker_options(value, path, ctx):
+    """``compute:docker``: the ``[docker]`` options of nova.conf, per the selected release."""
+    every = ctx["options"]
+    release = ctx["release"]
+    known = ctx["release_options"].get(release, every)
+    if not isinstance(value, dict):
+        yield _expected(
+            path, "a mapping of [docker] options out of " + _one_of(sorted(known)), value
+        )
+        return
+    for option, setting in value.items():
+        opath = "{}:{}".format(path, option)
+        since = ctx["option_since"](option) if isinstance(option, str) else None
+        if since is None:
+            yield "{}: unknown [docker] option {!r}{}; accepted{}: {}".format(
+                opath,
+                option,
+                _suggest(option, every),
+                " for driver:release " + release if release else "",
+                _one_of(sorted(known)),
+            )
+            continue
+        if option not in known:
+            yield (
+                "{}: the [docker] option {!r} was introduced in {}; driver:release {} "
+                "does not know it (select {} or later, or drop the option); accepted for "
+                "{}: {}".format(
+                    opath, option, since, release, since, release, _one_of(sorted(known))
+                )
+            )
+        yield from _docker_option_value(option, every[option]["type"], setting, opath)
+
+
+def _docker_option_value(option, kind, value, path):
+    if kind == "bool":
+        if not isinstance(value, bool):
+            yield _expected(path, "true or false", value)
+        return
+    problems = _line(value, path, "a string")
+    if problems:
+        yield from problems
+        return
+    if option == "host_url":
+        scheme, sep, rest = value.partition("://")
+        accepted = "a Docker URL with scheme " + _one_of(s + "://" for s in _HOST_URL_SCHEMES)
+        if not sep or scheme not in _HOST_URL_SCHEMES or not rest:
+            yield _expected(path, accepted, value)
+        elif scheme == "unix" and not rest.startswith("/"):
+            yield _expected(path, accepted + "; unix:// needs an absolute socket path", value)
+
+
+# -- the schema --------------------------------------------------------------------------------
+
+#: Every key of pillar:novadocker (the keys of defaults.yaml ``values``): a nested dict for a
+#: section, ``(rule, description)`` for a leaf.
+_SCHEMA = {
+    "root": (_abspath_or_empty, "'' or an absolute path: the node's file-system prefix"),
+    "state_dir": (_abspath, _ABSPATH),
+    "unsafe_skip_readiness_gates": (_bool, "true or false"),
+    "compute": {
+        "enabled": (_bool, "true or false"),
+        "nova_conf": (_abspath, _ABSPATH),
+        "compute_driver": (_dotted_path, "a dotted Python path"),
+        "docker": (_docker_options, "[docker] options of the selected driver:release"),
+        "rootwrap_dir": (_abspath, _ABSPATH),
+        "user": (_posix_name, "a POSIX user name"),
+        "socket_group": (_posix_name, "a POSIX group name"),
+        "service": (_service, "a service name, or false to leave it alone"),
+    },
+    "driver": {
+        "release": (_driver_release, "a nova-docker release"),
+        "source": (_source, "'' or a URL with scheme " + _one_of(_SOURCE_SCHEMES)),
+        "source_hash": (_source_hash, "'' or sha256=<64 hex digits>"),
+        "unsafe_skip_source_hash": (_bool, "true or false"),
+        "version": (_version, "'' or a pbr version like 1.2.3 or 0.0.1.dev273"),
+        "python": (_abspath, _ABSPATH),
+        "pip_args": (_string_list, "a list of strings"),
+        "api_version": (_api_version, "'' or a Docker API version like '1.19'"),
+    },
+    "image": {
+        "enabled": (_bool, "true or false"),
+        "release": (_glance_release, "an OpenStack release"),
+        "glance_api_conf": (_abspath, _ABSPATH),
+        "container_formats": (_container_formats, "a non-empty list of container formats"),
+        "service": (_service, "a service name, or false to leave it alone"),
+    },
+    "runtime": {
+        "manage": (_bool, "true or false"),
+        "package": (_name, "a package name"),
+        "service": (_name, "a service name"),
+        "daemon_json": (_abspath, _ABSPATH),
+        "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
+    },
+}
+
+
+def _walk(value, schema, keys, ctx):
+    path = _path(*keys)
+    if not isinstance(value, dict):
+        yield _expected(path, "a mapping with keys " + _one_of(schema), value)
+        return
+    for key, item in value.items():
+        if key not in schema:
+            yield "{}: unknown key {!r}{}; accepted keys: {}".format(
+                _path(*keys, key), key, _suggest(key, schema), _one_of(schema)
+            )
+            continue
+        sub = schema[key]
+        if isinstance(sub, dict):
+            yield from _walk(item, sub, keys + (key,), ctx)
+        else:
+            yield from sub[0](item, _path(*keys, key), ctx)
+
+
+def _section(data, name):
+    value = data.get(name) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _cross_checks(data, ctx):
+    """Rules that tie several keys together."""
+    driver = _section(data, "driver")
+    compute = _section(data, "compute")
+    source = driver.get("source", "")
+    enabled = compute.get("enabled", _FALLBACKS["compute:enabled"])
+    if not (isinstance(source, str) and source and enabled is True):
+        return
+    why = "because driver:source is set and compute:enabled is true"
+    if driver.get("source_hash", "") == "" and driver.get("unsafe_skip_source_hash") is not True:
+        yield _expected(
+            _path("driver", "source_hash"),
+            "sha256=<64 hex digits> {} (or driver:unsafe_skip_source_hash: true)".format(why),
+            driver.get("source_hash", ""),
+        )
+    if driver.get("version", "") == "":
+        yield _expected(
+            _path("driver", "version"),
+            "the driver's pbr version like 1.2.3 or 0.0.1.dev273 {}".format(why),
+            driver.get("version", ""),
+        )
+
+
+# -- the tables, through the loader ------------------------------------------------------------
+
+
+def _context(data):
+    """The release tables of the ``novadocker`` module and the pillar's selected release."""
+    if "novadocker.releases" not in __salt__:
+        raise CommandExecutionError(
+            "the novadocker execution module is not loaded (run saltutil.sync_modules)"
+        )
+    releases = __salt__["novadocker.releases"]()
+    driver_releases = [info["release"] for info in releases]
+    options = {}
+    for info in releases:
+        options.update(info["options"])
+    # GLANCE_RELEASES and KNOWN_CONTAINER_FORMATS have no public accessor in the novadocker
+    # module: read them from the module the loader loaded (never an import, never a copy).
+    tables = __salt__["novadocker.glance_info"].__globals__
+    release = _section(data, "driver").get("release", _FALLBACKS["driver:release"])
+    return {
+        "driver_releases": driver_releases,
+        "release_options": {info["release"]: info["options"] for info in releases},
+        "options": options,
+        "option_since": __salt__["novadocker.option_since"],
+        "glance_releases": tuple(tables["GLANCE_RELEASES"]),
+        "container_formats": tuple(tables["KNOWN_CONTAINER_FORMATS"]),
+        # None when driver:release is itself invalid: options are then checked against
+        # every release's.
+        "release": release if release in driver_releases else None,
+    }
+
+
+# -- public ------------------------------------------------------------------------------------
+
+
+def validate(data):
+    """
+    Validate the whole ``novadocker`` pillar and return every problem found.
+
+    data
+        The raw value of ``pillar:novadocker`` (``None`` when nothing is set, which is valid).
+
+    Returns a list of messages, empty when the pillar is valid. Each message starts with the
+    key path (``novadocker:compute:docker:privileged``) and says what is accepted and what
+    was given; unknown keys come with a "did you mean" suggestion. ``[docker]`` options are
+    checked against the options registered by the selected ``driver:release``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_schema.validate '{"compute": {"enabled": "yes"}}'
+        salt-call novadocker_schema.validate "$(salt-call --out=json pillar.get novadocker)"
+    """
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [_expected(_ROOT, "a mapping with keys " + _one_of(_SCHEMA), data)]
+    ctx = _context(data)
+    problems = list(_walk(data, _SCHEMA, (), ctx))
+    problems.extend(_cross_checks(data, ctx))
+    return problems
+
+
+def _describe(schema):
+    return {key: _describe(sub) if isinstance(sub, dict) else sub[1] for key, sub in schema.items()}
+
+
+def schema():
+    """
+    Return the tree of keys ``pillar:novadocker`` accepts, each leaf with what it accepts.
+
+    ``compute:docker`` lists every ``[docker]`` option any driver release knows, with its type
+    and the release that introduced it; ``runtime:daemon_config`` is free-form.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_schema.schema
+    """
+    tree = _describe(_SCHEMA)
+    options = {}
+    for info in __salt__["novadocker.releases"]():
+        options.update(info["options"])
+    tree["compute"]["docker"] = {
+        name: "{} (since {})".format(
+            "true or false" if spec["type"] == "bool" else "a string", spec["since"]
+        )
+        for name, spec in options.items()
+    }
+    return tree
