@@ -1,0 +1,531 @@
+"""
+Execution module for the novadocker formula: is the Docker daemon usable by nova-docker?
+
+nova-docker's client pins one Docker remote API version and does not negotiate (1.13 up to
+kilo, 1.19 from liberty): a daemon whose API range (``MinAPIVersion`` .. ``ApiVersion``)
+excludes the pin answers every request with ``400 client version ... is too old/new``. The
+driver does not manage the daemon's socket either: ``init_host`` fails with "Docker daemon is
+not running or is not reachable (check the rights on /var/run/docker.sock)" when the nova user
+cannot read and write the socket.
+
+:py:func:`validate` answers both questions in one structured report and never raises for a down
+daemon. Access to the socket is granted the only sane way: membership of the socket's group
+(:py:func:`add_user_to_group`). That membership is equivalent to root on the host, and so is a
+world-writable socket (mode 0666/0777, as earlier tools set it) -- for *every* local user;
+this module reports such a socket as a problem and never changes a socket's mode or owner.
+
+:depends: docker (the Python SDK, >= 7)
+"""
+
+import grp
+import logging
+import os
+import pwd
+import re
+import stat
+
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+try:
+    import docker
+    import docker.errors
+    import requests.exceptions
+
+    HAS_DOCKER = True
+except ImportError:  # pragma: no cover - depends on the node
+    HAS_DOCKER = False
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "novadocker_daemon"
+
+#: The API version this module's own client speaks. Docker SDK 7 refuses anything below 1.24
+#: (``docker.errors.InvalidVersion``); the information calls below use the unversioned
+#: endpoints, and the driver's pin is proven with a raw request to ``/v<pin>/version``.
+_CLIENT_API_VERSION = "1.24"
+
+_DEFAULT_URL = "unix:///var/run/docker.sock"
+
+_VERSION_RE = re.compile(r"^\d+\.\d+$")
+
+
+def __virtual__():
+    if not HAS_DOCKER:
+        return (
+            False,
+            "novadocker_daemon needs the docker Python SDK (>= 7): pip install docker",
+        )
+    return __virtualname__
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers
+# ------------------------------------------------------------------------------------------
+def _api_tuple(version):
+    """``"1.19"`` -> ``(1, 19)``; ``None`` for anything that is not MAJOR.MINOR."""
+    if version is None:
+        return None
+    text = str(version).strip()
+    if not _VERSION_RE.match(text):
+        return None
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _pin_str(api_version):
+    """Normalise the pin given on a command line or in pillar to ``"MAJOR.MINOR"``.
+
+    Salt parses ``api_version=1.19`` on a command line as the float 1.19; ``repr`` of a float
+    gives back the text for the pins nova-docker uses (1.13, 1.19). A pin whose minor ends in
+    0 (``1.20``) must be quoted on a command line, as a float it would read ``1.2``.
+    """
+    if api_version is None or api_version == "":
+        return None
+    if isinstance(api_version, bool):
+        raise SaltInvocationError(f"api_version must look like 1.19, not {api_version!r}")
+    text = repr(api_version) if isinstance(api_version, float) else str(api_version).strip()
+    if not _VERSION_RE.match(text):
+        raise SaltInvocationError(
+            f"api_version must be a Docker API version like 1.19 (MAJOR.MINOR), not {text!r}"
+        )
+    return text
+
+
+def _socket_path(host_url):
+    """The socket path of a ``unix://`` URL, ``None`` for any other scheme."""
+    if not isinstance(host_url, str) or not host_url.startswith("unix://"):
+        return None
+    path = host_url[len("unix://") :]
+    if not path.startswith("/"):
+        path = "/" + path
+    return path
+
+
+def _name_of_uid(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _name_of_gid(gid):
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def _user_gids(pw_entry):
+    """The primary gid and every supplementary group gid of a user, from /etc/group (NSS)."""
+    gids = {pw_entry.pw_gid}
+    for entry in grp.getgrall():
+        if pw_entry.pw_name in entry.gr_mem:
+            gids.add(entry.gr_gid)
+    return gids
+
+
+def _user_groups(user):
+    """Sorted names of every group ``user`` is in (primary and supplementary)."""
+    pw_entry = pwd.getpwnam(user)
+    return sorted(_name_of_gid(gid) for gid in _user_gids(pw_entry))
+
+
+def _access_class(st, uid, gids, want):
+    """Which permission class the kernel applies to (uid, gids) on a file, and whether the
+    ``want`` bits (r=4, w=2, x=1) are all granted. Root (uid 0) is granted everything."""
+    mode = stat.S_IMODE(st.st_mode)
+    if uid == 0:
+        return ("owner" if st.st_uid == 0 else "root"), True
+    if uid == st.st_uid:
+        return "owner", (mode >> 6) & want == want
+    if st.st_gid in gids:
+        return "group", (mode >> 3) & want == want
+    return "other", mode & want == want
+
+
+def _blocking_dir(path, uid, gids):
+    """The first parent directory of ``path`` the user cannot search (x bit), or ``None``."""
+    parent = os.path.dirname(os.path.abspath(path))
+    chain = []
+    while True:
+        chain.append(parent)
+        up = os.path.dirname(parent)
+        if up == parent:
+            break
+        parent = up
+    for directory in reversed(chain):
+        try:
+            st = os.stat(directory)
+        except OSError:
+            return directory
+        if not _access_class(st, uid, gids, 1)[1]:
+            return directory
+    return None
+
+
+def _error_text(exc):
+    """A one-line, human text for an exception from the Docker SDK or requests."""
+    if HAS_DOCKER and isinstance(exc, docker.errors.APIError):
+        explanation = exc.explanation
+        if isinstance(explanation, bytes):
+            explanation = explanation.decode("utf-8", "replace")
+        status = exc.status_code
+        text = (explanation or str(exc)).strip()
+        return f"{status} {text}" if status else text
+    text = str(exc).strip() or exc.__class__.__name__
+    return " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------------------
+# Public functions
+# ------------------------------------------------------------------------------------------
+def user_in_group(user, group):
+    """
+    Return ``True`` when ``user`` is a member of ``group``: as a supplementary member listed
+    in /etc/group, or through its primary group. ``False`` when it is not, or when the user or
+    the group does not exist.
+
+    user
+        The user name, e.g. ``nova``.
+
+    group
+        The group name, e.g. ``docker``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.user_in_group nova docker
+    """
+    try:
+        pw_entry = pwd.getpwnam(str(user))
+        gr_entry = grp.getgrnam(str(group))
+    except KeyError:
+        return False
+    return gr_entry.gr_gid == pw_entry.pw_gid or pw_entry.pw_name in gr_entry.gr_mem
+
+
+def user_groups(user):
+    """
+    Return the sorted names of every group ``user`` is in (primary and supplementary), or
+    ``None`` when the user does not exist.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.user_groups nova
+    """
+    try:
+        return _user_groups(str(user))
+    except KeyError:
+        return None
+
+
+def _change_membership(user, group, add):
+    user, group = str(user), str(group)
+    try:
+        pwd.getpwnam(user)
+    except KeyError as exc:
+        raise CommandExecutionError(f"user {user} does not exist") from exc
+    try:
+        grp.getgrnam(group)
+    except KeyError as exc:
+        raise CommandExecutionError(f"group {group} does not exist") from exc
+    old = _user_groups(user)
+    member = user_in_group(user, group)
+    if member == add:
+        return {"user": user, "group": group, "changed": False, "groups": {"old": old, "new": old}}
+    if add:
+        ok = __salt__["group.adduser"](group, user)
+    else:
+        if grp.getgrnam(group).gr_gid == pwd.getpwnam(user).pw_gid:
+            raise CommandExecutionError(
+                f"group {group} is the primary group of user {user}: change the user's primary "
+                "group (usermod -g) to remove it"
+            )
+        ok = __salt__["group.deluser"](group, user)
+    new = _user_groups(user)
+    if not ok or user_in_group(user, group) != add:
+        verb = "add user {} to" if add else "remove user {} from"
+        raise CommandExecutionError(
+            "could not {} group {} (see the minion log for the gpasswd/usermod output)".format(
+                verb.format(user), group
+            )
+        )
+    return {"user": user, "group": group, "changed": True, "groups": {"old": old, "new": new}}
+
+
+def add_user_to_group(user, group):
+    """
+    Add ``user`` to ``group`` (via Salt's ``group.adduser``: gpasswd/usermod change
+    /etc/group). Membership of the Docker socket's group is equivalent to root on the host.
+
+    Returns ``{"user", "group", "changed": bool, "groups": {"old": [...], "new": [...]}}``;
+    raises when the user or group does not exist or the change fails. Already a member:
+    ``changed`` is ``False``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.add_user_to_group nova docker
+    """
+    return _change_membership(user, group, add=True)
+
+
+def remove_user_from_group(user, group):
+    """
+    Remove ``user`` from the supplementary members of ``group`` (via Salt's
+    ``group.deluser``). Same return shape as :py:func:`add_user_to_group`; not a member:
+    ``changed`` is ``False``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.remove_user_from_group nova docker
+    """
+    return _change_membership(user, group, add=False)
+
+
+def socket_info(path, user=None):
+    """
+    Describe a Docker unix socket and whether ``user`` can use it.
+
+    path
+        The socket path, e.g. ``/var/run/docker.sock``.
+
+    user
+        Optional user (e.g. ``nova``) whose access is computed from the socket's owner, group
+        and mode and the user's uid, primary gid and supplementary groups (nothing is run as
+        that user). Connecting needs read and write on the socket and search (x) on every
+        parent directory.
+
+    Returns ``{"path", "exists", "is_socket", "owner", "group", "mode" ("0660"),
+    "world_writable", "user", "user_exists", "user_access" (bool, ``None`` without a user),
+    "user_access_via" ("owner", "group", "other"; "root" for uid 0 on a socket it does not
+    own; ``None`` without access),
+    "blocked_by" (a parent directory the user cannot search, or ``None``),
+    "problems": [...]}``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.socket_info /var/run/docker.sock user=nova
+    """
+    path = str(path)
+    info = {
+        "path": path,
+        "exists": False,
+        "is_socket": False,
+        "owner": None,
+        "group": None,
+        "mode": None,
+        "world_writable": False,
+        "user": user,
+        "user_exists": None,
+        "user_access": None,
+        "user_access_via": None,
+        "blocked_by": None,
+        "problems": [],
+    }
+    problems = info["problems"]
+    pw_entry = None
+    if user is not None:
+        try:
+            pw_entry = pwd.getpwnam(str(user))
+            info["user_exists"] = True
+        except KeyError:
+            info["user_exists"] = False
+            problems.append(
+                f"user {user} does not exist: is nova-compute installed? (it needs read and "
+                f"write access to {path})"
+            )
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        problems.append(
+            f"Docker socket {path} does not exist ({exc.strerror}): is dockerd running and "
+            'listening there (dockerd -H / daemon.json "hosts")?'
+        )
+        return info
+    mode = stat.S_IMODE(st.st_mode)
+    info.update(
+        exists=True,
+        is_socket=stat.S_ISSOCK(st.st_mode),
+        owner=_name_of_uid(st.st_uid),
+        group=_name_of_gid(st.st_gid),
+        mode=f"{mode:04o}",
+        world_writable=bool(mode & stat.S_IWOTH),
+    )
+    owner_group = "{}:{} {}".format(info["owner"], info["group"], info["mode"])
+    if not info["is_socket"]:
+        problems.append(f"{path} is not a unix socket ({owner_group}): check dockerd -H")
+    if info["world_writable"]:
+        problems.append(
+            f"Docker socket {path} is world-writable ({owner_group}): every local user is "
+            "root on this host; restore it to 0660 owned by root and the docker group (drop "
+            "whatever made it 0666/0777) and grant access by group membership instead"
+        )
+    if pw_entry is not None:
+        gids = _user_gids(pw_entry)
+        via, granted = _access_class(st, pw_entry.pw_uid, gids, 6)
+        blocked = _blocking_dir(path, pw_entry.pw_uid, gids)
+        info["blocked_by"] = blocked
+        info["user_access"] = bool(granted and blocked is None)
+        info["user_access_via"] = via if info["user_access"] else None
+        if not granted:
+            if st.st_gid == 0:
+                hint = (
+                    'run dockerd with a dedicated socket group (--group docker, or "group" '
+                    "in daemon.json) and add the user to it"
+                )
+            else:
+                hint = f"add it to group {info['group']}"
+            problems.append(f"user {user} cannot read and write {path} ({owner_group}): {hint}")
+        elif blocked is not None:
+            problems.append(
+                f"user {user} cannot reach {path}: it cannot search directory {blocked}"
+            )
+    return info
+
+
+def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5):
+    """
+    Check that the Docker daemon at ``host_url`` can serve nova-docker. Never raises for a
+    down daemon: everything found is in the returned report.
+
+    host_url
+        The daemon URL as in nova.conf ``[docker] host_url`` (``unix:///var/run/docker.sock``,
+        ``tcp://host:2375``).
+
+    api_version
+        The Docker API version the driver's client pins (1.13 up to kilo, 1.19 from liberty;
+        see ``novadocker.release_info``). Empty: do not check a pin. Quote pins ending in 0 on
+        a command line (``api_version='"1.20"'``): unquoted they are read as floats.
+
+    user
+        Optional user (e.g. ``nova``) whose access to the unix socket is checked.
+
+    timeout
+        Seconds to wait for the daemon.
+
+    The report: ``{"host_url", "reachable", "server_version", "api_version",
+    "min_api_version", "pinned_api_version", "pin_supported" (bool, ``None`` when the daemon
+    is unreachable or no pin is given), "storage_driver", "socket" (see
+    :py:func:`socket_info`; ``None`` for non-unix URLs), "ok", "problems": [...]}``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.validate
+        salt '*' novadocker_daemon.validate unix:///var/run/docker.sock api_version=1.13 user=nova
+    """
+    pin = _pin_str(api_version)
+    report = {
+        "host_url": host_url,
+        "reachable": False,
+        "server_version": None,
+        "api_version": None,
+        "min_api_version": None,
+        "pinned_api_version": pin,
+        "pin_supported": None,
+        "storage_driver": None,
+        "socket": None,
+        "ok": False,
+        "problems": [],
+    }
+    problems = report["problems"]
+
+    sock = _socket_path(host_url)
+    if sock is not None:
+        report["socket"] = socket_info(sock, user=user)
+
+    client = None
+    try:
+        client = docker.APIClient(
+            base_url=host_url, version=_CLIENT_API_VERSION, timeout=float(timeout)
+        )
+        version = client.version(api_version=False)
+        report["reachable"] = True
+        report["server_version"] = version.get("Version")
+        report["api_version"] = version.get("ApiVersion")
+        report["min_api_version"] = version.get("MinAPIVersion")
+        try:
+            info = client._result(client._get(client._url("/info", versioned_api=False)), True)
+            report["storage_driver"] = info.get("Driver")
+        except Exception as exc:  # pylint: disable=broad-except
+            log.info("novadocker_daemon: /info at %s failed: %s", host_url, exc)
+        if pin is not None:
+            _check_pin(client, report, pin)
+    except Exception as exc:  # pylint: disable=broad-except
+        # A down daemon, a missing socket, a refused connection, a timeout, a bad URL: all
+        # reports, never exceptions.
+        if not report["reachable"]:
+            problems.append(
+                f"Docker daemon is not reachable at {host_url}: {_error_text(exc)}; is dockerd "
+                "running?"
+            )
+        else:
+            problems.append(f"Docker daemon at {host_url} failed: {_error_text(exc)}")
+    finally:
+        if client is not None:
+            client.close()
+
+    if report["socket"] is not None:
+        socket_problems = report["socket"]["problems"]
+        if not report["reachable"] and not report["socket"]["exists"]:
+            # The unreachable problem names the socket already.
+            missing = f"Docker socket {sock} does not exist"
+            socket_problems = [p for p in socket_problems if not p.startswith(missing)]
+        problems.extend(socket_problems)
+
+    report["ok"] = bool(
+        report["reachable"] and (pin is None or report["pin_supported"]) and not problems
+    )
+    return report
+
+
+def _check_pin(client, report, pin):
+    """Range check and a real request to ``/v<pin>/version``; fills pin_supported/problems."""
+    host_url = report["host_url"]
+    low, high = report["min_api_version"], report["api_version"]
+    pin_t, low_t, high_t = _api_tuple(pin), _api_tuple(low), _api_tuple(high)
+    in_range = True
+    if high_t is not None and pin_t > high_t:
+        in_range = False
+    if low_t is not None and pin_t < low_t:
+        in_range = False
+
+    answer_error = None
+    try:
+        resp = client._get(f"{client.base_url}/v{pin}/version")
+        client._result(resp, json=True)
+    except Exception as exc:  # pylint: disable=broad-except
+        if HAS_DOCKER and isinstance(exc, requests.exceptions.ConnectionError):
+            raise
+        answer_error = _error_text(exc)
+
+    report["pin_supported"] = in_range and answer_error is None
+    if report["pin_supported"]:
+        return
+    speaks = "{} to {}".format(low or "?", high or "?")
+    detail = answer_error or "outside the daemon's API range"
+    if high_t is not None and pin_t > high_t:
+        advice = (
+            f"the daemon is older than the driver: upgrade Docker to a release that speaks API "
+            f"{pin}, or use a driver release with an older pin"
+        )
+    else:
+        advice = (
+            f"the daemon is too new for the driver: run a Docker release whose API range still "
+            f"includes {pin} (Docker 25 and later refuse API versions below 1.24), or a driver "
+            "release with a newer pin"
+        )
+    report["problems"].append(
+        f"the driver pins Docker API {pin}, the daemon at {host_url} speaks {speaks}: "
+        f"/v{pin}/version answered {detail}; {advice}"
+    )
