@@ -258,6 +258,35 @@ def _daemon_config(value, path, ctx):
     yield from _json_value(value, path)
 
 
+def _tofs(value, path, ctx):
+    """``tofs``: the TOFS overrides libtofs.jinja reads (path_prefix, files_switch,
+    source_files, dirs)."""
+    accepted = ("path_prefix", "files_switch", "source_files", "dirs")
+    if not isinstance(value, dict):
+        yield _expected(path, "a mapping with keys " + _one_of(accepted), value)
+        return
+    for key, item in value.items():
+        kpath = "{}:{}".format(path, key)
+        if key not in accepted:
+            yield "{}: unknown key {!r}{}; accepted keys: {}".format(
+                kpath, key, _suggest(key, accepted), _one_of(accepted)
+            )
+        elif key == "path_prefix" and not (isinstance(item, str) and item):
+            yield _expected(kpath, "a non-empty string (a folder on the file server)", item)
+        elif key == "files_switch" and not (
+            isinstance(item, list) and all(isinstance(i, str) and i for i in item)
+        ):
+            yield _expected(kpath, "a list of grain or pillar names, such as [id, os_family]", item)
+        elif key in ("source_files", "dirs") and not (
+            isinstance(item, dict)
+            and all(
+                isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+                for v in item.values()
+            )
+        ):
+            yield _expected(kpath, "a mapping of state IDs to a list of file names", item)
+
+
 def _docker_options(value, path, ctx):
     """``compute:docker``: the ``[docker]`` options of nova.conf, per the selected release."""
     every = ctx["options"]
@@ -351,6 +380,7 @@ _SCHEMA = {
         "daemon_json": (_abspath, _ABSPATH),
         "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
     },
+    "tofs": (_tofs, "TOFS overrides: path_prefix, files_switch, source_files, dirs"),
 }
 
 

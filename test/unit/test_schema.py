@@ -624,3 +624,34 @@ def test_validate_through_salt_call(node):
         "'compute_driver'?); accepted keys: enabled, nova_conf, compute_driver, docker, "
         "rootwrap_dir, user, socket_group, service"
     ]
+
+
+# -- tofs ---------------------------------------------------------------------------------------
+
+
+def test_tofs_overrides_are_accepted(validate):
+    assert (
+        validate(
+            {
+                "tofs": {
+                    "path_prefix": "site/novadocker",
+                    "files_switch": ["id", "os_family"],
+                    "source_files": {"novadocker-compute-rootwrap-filter": ["docker.filters"]},
+                }
+            }
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "bad,path",
+    [
+        ({"tofs": {"files_swich": ["id"]}}, "novadocker:tofs:files_swich"),
+        ({"tofs": {"files_switch": "id"}}, "novadocker:tofs:files_switch"),
+        ({"tofs": ["id"]}, "novadocker:tofs"),
+    ],
+)
+def test_tofs_bad_overrides(validate, bad, path):
+    problems = validate(bad)
+    assert len(problems) == 1 and problems[0].startswith(path + ": "), problems
