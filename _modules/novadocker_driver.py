@@ -1,0 +1,740 @@
+"""
+Execution module: the nova-docker driver in nova's Python environment.
+
+nova-docker is installed from a zip archive of its git tree (what a git forge serves as
+``archive/<ref>.zip``). Such an archive has one top directory ``nova-docker-<ref>/`` holding
+``setup.py``, ``setup.cfg`` and the ``novadocker`` package, and no git metadata. The driver is
+packaged with pbr, which reads the version from git; without git metadata ``pip install``
+fails "while generating package metadata" unless ``PBR_VERSION`` is set. This module sets it
+from pillar ``novadocker:driver:version``.
+
+The driver's requirements (``docker-py`` and nova's own) belong to nova's environment, never to
+Salt's: every function takes ``python``, the path of nova's interpreter (pillar
+``novadocker:driver:python``), and runs pip with that interpreter.
+
+:py:func:`version` reads the installed distribution's metadata straight from the
+environment's site-packages/dist-packages directories, so that a re-apply with the wanted
+version already installed starts no process at all; only when nothing is found there does it
+ask the interpreter.
+"""
+
+import glob
+import hashlib
+import logging
+import os
+import re
+import shlex
+import shutil
+import tempfile
+import urllib.parse
+import zipfile
+
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+try:
+    from packaging.version import InvalidVersion, Version
+except ImportError:  # pragma: no cover - salt depends on packaging
+    Version = None
+    InvalidVersion = ValueError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "novadocker_driver"
+
+#: The distribution's name (setup.cfg ``[metadata] name``) and its import package.
+DIST_NAME = "nova-docker"
+IMPORT_NAME = "novadocker"
+
+#: Lines of pip's output quoted in an error.
+_TAIL_LINES = 20
+
+#: Refuse archives that unpack to more than this (a git tree of nova-docker is < 1 MiB).
+_MAX_UNPACKED = 512 * 1024 * 1024
+
+_HASH_LENGTHS = {
+    32: "md5",
+    40: "sha1",
+    56: "sha224",
+    64: "sha256",
+    96: "sha384",
+    128: "sha512",
+}
+
+#: Asked of the interpreter when the metadata is not found on disk. Works with Python 2.7
+#: (pkg_resources) as well as 3.8+ (importlib.metadata): mitaka-era nova ran on 2.7.
+_VERSION_SCRIPT = """\
+import sys
+try:
+    from importlib.metadata import version as _v, PackageNotFoundError as _nf
+except ImportError:
+    _v = None
+if _v is not None:
+    try:
+        found = _v('nova-docker')
+    except _nf:
+        found = ''
+else:
+    import pkg_resources
+    try:
+        found = pkg_resources.get_distribution('nova-docker').version
+    except pkg_resources.DistributionNotFound:
+        found = ''
+sys.stdout.write('NOVADOCKER_VERSION=' + (found or '') + '\\n')
+"""
+
+
+def __virtual__():
+    return __virtualname__
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _check_python(python):
+    """Raise unless ``python`` is an executable file."""
+    if not python or not isinstance(python, str):
+        raise SaltInvocationError(
+            "No Python interpreter given: set pillar novadocker:driver:python to the "
+            "interpreter nova-compute runs with (e.g. /usr/bin/python3)"
+        )
+    if not os.path.isabs(python):
+        raise SaltInvocationError(
+            f"Python interpreter {python!r} is not an absolute path: set pillar "
+            "novadocker:driver:python to the full path of nova-compute's interpreter"
+        )
+    if not os.path.isfile(python) or not os.access(python, os.X_OK):
+        raise CommandExecutionError(
+            f"Python interpreter {python} does not exist or is not an executable file: set "
+            "pillar novadocker:driver:python to the interpreter nova-compute runs with "
+            "(install nova first if it is not there yet)"
+        )
+
+
+def _tail(text, lines=_TAIL_LINES):
+    rows = [row for row in (text or "").splitlines() if row.strip()]
+    return "\n".join(rows[-lines:])
+
+
+def _last_line(text):
+    rows = [row.strip() for row in (text or "").splitlines() if row.strip()]
+    return rows[-1] if rows else ""
+
+
+def _norm_name(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _parse_version(text):
+    if Version is None:
+        return None
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        return None
+
+
+def _same_version(installed, wanted):
+    """True when ``installed`` is ``wanted`` (PEP 440 equality, so ``1.0 == 1.0.0``)."""
+    if installed is None or not wanted:
+        return False
+    left, right = _parse_version(installed), _parse_version(wanted)
+    if left is not None and right is not None:
+        return left == right
+    return str(installed).strip() == str(wanted).strip()
+
+
+def _python_version_hint(python, venv_cfg):
+    """``"3.11"``, ``"3"`` or ``None``: which ``lib/pythonX.Y`` directories belong to it."""
+    if venv_cfg:
+        for key in ("version_info", "version"):
+            match = re.match(r"(\d+)\.(\d+)", venv_cfg.get(key, ""))
+            if match:
+                return f"{match.group(1)}.{match.group(2)}"
+    for candidate in (python, os.path.realpath(python)):
+        match = re.match(r"^python(\d+\.\d+)", os.path.basename(candidate))
+        if match:
+            return match.group(1)
+    for candidate in (python, os.path.realpath(python)):
+        match = re.match(r"^python(\d+)$", os.path.basename(candidate))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _read_venv_cfg(prefix):
+    path = os.path.join(prefix, "pyvenv.cfg")
+    if not os.path.isfile(path):
+        return None
+    cfg = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if "=" in line:
+                    key, _, value = line.partition("=")
+                    cfg[key.strip().lower()] = value.strip()
+    except OSError:
+        return None
+    return cfg
+
+
+def _site_dirs(python):
+    """The site-packages/dist-packages directories of ``python``'s environment, found on disk.
+
+    A venv (``<prefix>/pyvenv.cfg``) has ``<prefix>/lib/pythonX.Y/site-packages``; a system
+    interpreter has Debian's ``/usr/lib/python3/dist-packages`` and
+    ``/usr/local/lib/pythonX.Y/dist-packages`` or a plain ``<prefix>/lib/pythonX.Y/site-packages``.
+    """
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    venv_cfg = _read_venv_cfg(prefix)
+    hint = _python_version_hint(python, venv_cfg)
+    if hint is None:
+        pattern = "python[0-9]*"
+    elif "." in hint:
+        pattern = f"python{hint}"
+    else:
+        pattern = f"python{hint}*"
+    dirs = []
+    if venv_cfg is not None:
+        prefixes = [prefix]
+        kinds = ("site-packages",)
+    else:
+        real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(python)))
+        prefixes = [prefix, real_prefix, "/usr/local", "/usr"]
+        kinds = ("site-packages", "dist-packages")
+        major = hint.split(".")[0] if hint else "[0-9]"
+        dirs.extend(glob.glob(f"/usr/lib/python{major}/dist-packages"))
+    for pre in dict.fromkeys(prefixes):
+        for lib in ("lib", "lib64"):
+            for kind in kinds:
+                dirs.extend(sorted(glob.glob(os.path.join(pre, lib, pattern, kind))))
+    seen = []
+    for path in dirs:
+        real = os.path.realpath(path)
+        if os.path.isdir(real) and real not in seen:
+            seen.append(real)
+    return seen
+
+
+def _read_headers(path):
+    """``Name``/``Version`` of a METADATA or PKG-INFO file."""
+    found = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if not line.strip():
+                break
+            key, sep, value = line.partition(":")
+            if sep and key in ("Name", "Version") and key not in found:
+                found[key] = value.strip()
+    return found
+
+
+def _versions_on_disk(python):
+    """Versions of nova-docker found in the metadata under the environment's site dirs."""
+    versions = []
+    for site in _site_dirs(python):
+        try:
+            entries = os.listdir(site)
+        except OSError:
+            continue
+        for entry in entries:
+            lower = entry.lower()
+            if not re.match(r"^nova[-_.]docker-", lower):
+                continue
+            path = os.path.join(site, entry)
+            if lower.endswith(".dist-info"):
+                meta = os.path.join(path, "METADATA")
+            elif lower.endswith(".egg-info"):
+                meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
+            else:
+                continue
+            try:
+                headers = _read_headers(meta)
+            except OSError:
+                continue
+            if _norm_name(headers.get("Name", "")) == DIST_NAME and headers.get("Version"):
+                versions.append(headers["Version"])
+    return versions
+
+
+def _run(cmd, **kwargs):
+    """``cmd.run_all`` with a list, never a shell, from ``/`` (so that a ``novadocker``
+    directory in the current directory is never imported by mistake)."""
+    kwargs.setdefault("cwd", "/")
+    return __salt__["cmd.run_all"](
+        cmd,
+        python_shell=False,
+        ignore_retcode=True,
+        output_loglevel="debug",
+        **kwargs,
+    )
+
+
+def _version_from_interpreter(python):
+    res = _run([python, "-c", _VERSION_SCRIPT])
+    for line in (res.get("stdout") or "").splitlines():
+        if line.startswith("NOVADOCKER_VERSION="):
+            return line.split("=", 1)[1].strip() or None
+    raise CommandExecutionError(
+        f"Could not ask {python} which nova-docker version it has (exit code "
+        f"{res.get('retcode')}): {_last_line(res.get('stderr')) or _last_line(res.get('stdout'))}"
+    )
+
+
+def _pip_args(pip_args):
+    if pip_args is None or pip_args == "":
+        return []
+    if isinstance(pip_args, str):
+        return shlex.split(pip_args)
+    if isinstance(pip_args, (list, tuple)) and all(isinstance(a, str) for a in pip_args):
+        return list(pip_args)
+    raise SaltInvocationError(
+        f"pillar novadocker:driver:pip_args must be a list of strings, got {pip_args!r}"
+    )
+
+
+def _parse_hash(source_hash):
+    """``(algorithm, hexdigest)`` from ``sha256=<hex>`` (``<algo>:<hex>`` or a bare hex digest
+    of a known length are accepted too)."""
+    text = str(source_hash).strip()
+    match = re.match(r"^(?:([A-Za-z0-9]+)\s*[=:]\s*)?([0-9A-Fa-f]+)$", text)
+    form = "pillar novadocker:driver:source_hash must be of the form sha256=<hex digest>"
+    if not match:
+        raise SaltInvocationError(f"{form}, got {text!r}")
+    algo = (match.group(1) or "").lower() or _HASH_LENGTHS.get(len(match.group(2)))
+    digest = match.group(2).lower()
+    if algo not in _HASH_LENGTHS.values():
+        raise SaltInvocationError(f"{form}, got {text!r} (unknown hash type)")
+    if len(digest) != hashlib.new(algo).digest_size * 2:
+        raise SaltInvocationError(
+            f"{form}, got {text!r}: a {algo} digest has {hashlib.new(algo).digest_size * 2} "
+            f"hex digits, this one has {len(digest)}"
+        )
+    return algo, digest
+
+
+def _file_hash(path, algo):
+    digest = hashlib.new(algo)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _local_path(source):
+    """The local path of a ``file://`` URL or plain absolute path, else ``None``."""
+    if source.startswith("/"):
+        return source
+    parsed = urllib.parse.urlparse(source)
+    if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost"):
+            raise SaltInvocationError(
+                f"pillar novadocker:driver:source {source!r}: a file:// URL must name a path "
+                "on the minion (file:///path/to/nova-docker.zip)"
+            )
+        return urllib.parse.unquote(parsed.path)
+    return None
+
+
+def _fetch(source, source_hash=None):
+    """Path of ``source`` on the minion: a local file as is, anything else cached by
+    ``cp.cache_file`` in the minion's cache."""
+    local = _local_path(source)
+    if local is not None:
+        if not os.path.isfile(local):
+            raise CommandExecutionError(
+                f"Source file {local} does not exist on the minion: check pillar "
+                "novadocker:driver:source"
+            )
+        return local
+    scheme = urllib.parse.urlparse(source).scheme.lower()
+    if scheme not in ("http", "https", "salt"):
+        raise SaltInvocationError(
+            f"pillar novadocker:driver:source {source!r} is not an https://, http://, salt:// "
+            "or file:// URL nor an absolute path"
+        )
+    kwargs = {}
+    if source_hash and scheme in ("http", "https"):
+        # Lets cp.cache_file keep a cached copy that already matches instead of re-fetching.
+        kwargs["source_hash"] = source_hash
+    try:
+        cached = __salt__["cp.cache_file"](source, **kwargs)
+    except Exception as exc:  # MinionError, CommandExecutionError, ...
+        raise CommandExecutionError(_download_error(source, exc)) from exc
+    if not cached or not os.path.isfile(cached):
+        if scheme == "salt":
+            raise CommandExecutionError(
+                f"Could not download {source}: the Salt fileserver has no such file (check "
+                "pillar novadocker:driver:source and the master's file_roots)"
+            )
+        raise CommandExecutionError(f"Could not download {source}: nothing was fetched")
+    return cached
+
+
+def _download_error(url, exc):
+    text = str(exc)
+    match = re.search(r"HTTP(?: error)?\s*:?\s*(\d{3})", text)
+    if match:
+        code = match.group(1)
+        hint = " (no such file on the server: check the URL)" if code == "404" else ""
+        return (
+            f"Could not download {url}: the server answered HTTP {code}{hint}; check pillar "
+            f"novadocker:driver:source. ({text})"
+        )
+    return (
+        f"Could not download {url}: {text}. Is the host reachable from this minion (DNS, "
+        "proxy, firewall)? Check pillar novadocker:driver:source."
+    )
+
+
+def _describe_not_zip(path):
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(256)
+    except OSError as exc:
+        return f"cannot be read: {exc}"
+    if head.startswith(b"PK"):
+        return "is a truncated or damaged zip archive (its central directory is missing)"
+    if head.lstrip().lower().startswith((b"<!doctype", b"<html")):
+        return "is an HTML page, not a zip archive (a login or error page instead of the file?)"
+    if head.startswith(b"\x1f\x8b"):
+        return "is a gzip file, not a zip archive: use the .zip archive of the git tree"
+    return "is not a zip archive"
+
+
+def _unpack(path, dest, source):
+    """Unpack the zip at ``path`` into ``dest``; return the package's top directory."""
+    if not zipfile.is_zipfile(path):
+        raise CommandExecutionError(
+            f"{source} {_describe_not_zip(path)}; nothing was installed. Set pillar "
+            "novadocker:driver:source to a zip archive of nova-docker's git tree"
+        )
+    dest_real = os.path.realpath(dest)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > _MAX_UNPACKED:
+                raise CommandExecutionError(
+                    f"{source} would unpack to more than {_MAX_UNPACKED // 2**20} MiB: this is "
+                    "not a nova-docker source archive; nothing was installed"
+                )
+            for info in infos:
+                target = os.path.realpath(os.path.join(dest_real, info.filename))
+                if target != dest_real and not target.startswith(dest_real + os.sep):
+                    raise CommandExecutionError(
+                        f"{source} holds an entry that would be written outside the unpack "
+                        f"directory ({info.filename!r}); refusing it, nothing was installed"
+                    )
+            bad = archive.testzip()
+            if bad is not None:
+                raise CommandExecutionError(
+                    f"{source} is a damaged zip archive (bad CRC in {bad!r}); nothing was "
+                    "installed: download it again"
+                )
+            archive.extractall(dest_real)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise CommandExecutionError(
+            f"{source} is a truncated or damaged zip archive ({exc}); nothing was installed: "
+            "download it again"
+        ) from exc
+    entries = [e for e in os.listdir(dest_real) if e != "__MACOSX"]
+    top = dest_real
+    if len(entries) == 1 and os.path.isdir(os.path.join(dest_real, entries[0])):
+        top = os.path.join(dest_real, entries[0])
+    markers = ("setup.py", "setup.cfg", "pyproject.toml")
+    if not any(os.path.isfile(os.path.join(top, m)) for m in markers):
+        shown = os.path.relpath(top, dest_real)
+        shown = "its top level" if shown == "." else f"its top directory {shown}/"
+        raise CommandExecutionError(
+            f"{source} is not a Python package: no setup.py, setup.cfg or pyproject.toml in "
+            f"{shown}; nothing was installed. Set pillar novadocker:driver:source to a zip "
+            "archive of nova-docker's git tree"
+        )
+    return top
+
+
+def _workdir():
+    base = os.path.join(__opts__.get("cachedir") or tempfile.gettempdir(), "novadocker_driver")
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    return tempfile.mkdtemp(prefix="unpack-", dir=base)
+
+
+def _branch(release):
+    return "master" if release in ("newton", "ocata") else f"stable/{release}"
+
+
+def _installed_version(python):
+    _check_python(python)
+    found = sorted(set(_versions_on_disk(python)))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        log.debug("Several nova-docker versions on disk for %s (%s): asking it", python, found)
+    return _version_from_interpreter(python)
+
+
+# -- public functions -----------------------------------------------------------------------
+
+
+def version(python):
+    """
+    Return the version of nova-docker installed in ``python``'s environment, or ``None`` when
+    it is not installed there.
+
+    The metadata (``nova_docker-*.dist-info/METADATA`` or ``*.egg-info/PKG-INFO``) is read
+    from the environment's site-packages/dist-packages directories without starting a process;
+    only when it is not found there is the interpreter asked (importlib.metadata).
+
+    python
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.version /usr/bin/python3
+    """
+    return _installed_version(python)
+
+
+def importable(python):
+    """
+    Try ``import novadocker`` with ``python`` (in a subprocess). Return ``(True, message)`` or
+    ``(False, message)``, the message quoting the last line of the import error.
+
+    python
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.importable /usr/bin/python3
+    """
+    _check_python(python)
+    res = _run([python, "-c", f"import {IMPORT_NAME}"])
+    if res.get("retcode") == 0:
+        return True, f"import {IMPORT_NAME} works with {python}"
+    error = _last_line(res.get("stderr")) or _last_line(res.get("stdout")) or "no output"
+    return False, f"import {IMPORT_NAME} fails with {python}: {error}"
+
+
+def check(python, version="", release="mitaka"):
+    """
+    Report on the driver in ``python``'s environment: is it installed, at the wanted version,
+    and does it import. Never raises for a node problem: each one is listed in ``problems``.
+
+    Returns ``{"python", "installed", "version", "wanted", "importable", "ok", "problems"}``.
+
+    python
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    version
+        The wanted version (pillar ``novadocker:driver:version``); empty: any.
+
+    release
+        The nova-docker release the node runs (pillar ``novadocker:driver:release``), for the
+        advice given when the driver is missing.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.check /usr/bin/python3 version=1.0.0 release=mitaka
+    """
+    wanted = str(version or "")
+    ret = {
+        "python": python,
+        "installed": False,
+        "version": None,
+        "wanted": wanted,
+        "importable": None,
+        "ok": False,
+        "problems": [],
+    }
+    problems = ret["problems"]
+    try:
+        current = _installed_version(python)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        problems.append(str(exc))
+        return ret
+    ret["version"] = current
+    ret["installed"] = current is not None
+    if current is None:
+        wants = f" (pillar novadocker:driver:version wants {wanted})" if wanted else ""
+        problems.append(
+            f"nova-docker is not installed in {python}{wants}: set novadocker:driver:source "
+            f"(a zip archive of nova-docker's {_branch(release)} git tree), "
+            "novadocker:driver:source_hash and novadocker:driver:version, then apply "
+            "novadocker.compute"
+        )
+        return ret
+    if wanted and not _same_version(current, wanted):
+        left, right = _parse_version(current), _parse_version(wanted)
+        verb = "downgrade" if left is not None and right is not None and left > right else "upgrade"
+        problems.append(
+            f"nova-docker {current} is installed, pillar novadocker:driver:version wants "
+            f"{wanted}: apply novadocker.compute to {verb}"
+        )
+    try:
+        ok, message = importable(python)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        ok, message = False, str(exc)
+    ret["importable"] = ok
+    if not ok:
+        problems.append(
+            f"nova-docker {current} is installed but does not import: {message}. Install what "
+            "it is missing into that environment (or reinstall it without --no-deps in "
+            "novadocker:driver:pip_args)"
+        )
+    ret["ok"] = not problems
+    return ret
+
+
+def install(python, source, source_hash="", version="", pip_args=None, skip_hash=False):
+    """
+    Install nova-docker ``version`` into ``python``'s environment from ``source``, a zip
+    archive of its git tree. Returns ``{"old": <version before or None>, "new": <version>}``.
+
+    The archive is fetched into the minion cache (``cp.cache_file`` for ``salt://`` and
+    ``http(s)://``; a ``file://`` URL or absolute path is read in place), its hash checked
+    against ``source_hash``, unpacked into a temporary directory and installed with
+    ``<python> -m pip install --no-input <pip_args> <dir>`` with ``PBR_VERSION=<version>``
+    (the archive has no git metadata for pbr to read). Afterwards the installed version must
+    be ``version`` and ``import novadocker`` must work.
+
+    python
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    source
+        ``https://``, ``http://``, ``salt://`` or ``file://`` URL (or absolute path) of the zip
+        (pillar ``novadocker:driver:source``).
+
+    source_hash
+        ``sha256=<hex digest>`` of the zip (pillar ``novadocker:driver:source_hash``).
+
+    version
+        Version to install, given to pbr as ``PBR_VERSION`` (pillar
+        ``novadocker:driver:version``). Required.
+
+    pip_args
+        Extra arguments to ``pip install``, e.g. ``["--no-index", "--find-links", "/srv/w"]``
+        for an offline node or ``["--index-url", "https://pypi.example/simple"]``.
+
+    skip_hash
+        Do not check the hash (unsafe).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.install /usr/bin/python3 \\
+            https://example.org/nova-docker-stable-mitaka.zip \\
+            source_hash=sha256=<hex> version=1.0.0
+    """
+    _check_python(python)
+    wanted = str(version or "").strip()
+    if not wanted:
+        raise SaltInvocationError(
+            "pillar novadocker:driver:version is empty: set it to the version to install "
+            "(the archive has no git metadata, so pbr needs it as PBR_VERSION)"
+        )
+    if not source:
+        raise SaltInvocationError(
+            "pillar novadocker:driver:source is empty: set it to the URL of a zip archive of "
+            "nova-docker's git tree"
+        )
+    args = _pip_args(pip_args)
+    expected = None
+    if not skip_hash:
+        if not source_hash:
+            raise SaltInvocationError(
+                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
+                "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
+                "true)"
+            )
+        expected = _parse_hash(source_hash)
+    old = _installed_version(python)
+
+    workdir = _workdir()
+    try:
+        path = _fetch(source, f"{expected[0]}={expected[1]}" if expected else None)
+        if expected:
+            algo, digest = expected
+            actual = _file_hash(path, algo)
+            if actual != digest:
+                if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
+                    # Do not keep a wrong file in the minion cache.
+                    try:
+                        os.remove(path)
+                    except OSError:
+                        pass
+                raise CommandExecutionError(
+                    f"Hash mismatch for {source}: pillar novadocker:driver:source_hash expects "
+                    f"{algo}={digest} but the downloaded file has {algo}={actual}; nothing was "
+                    "installed. Check the URL (a branch archive changes with every commit: "
+                    "prefer a tag or commit) or update source_hash"
+                )
+        else:
+            log.warning("Installing %s without checking its hash (unsafe)", source)
+        top = _unpack(path, os.path.join(workdir, "src"), source)
+        cmd = [python, "-m", "pip", "install", "--no-input", *args, top]
+        res = _run(cmd, env={"PBR_VERSION": wanted}, cwd=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if res.get("retcode") != 0:
+        output = "\n".join(filter(None, (res.get("stdout"), res.get("stderr"))))
+        hint = ""
+        if "No module named pip" in output:
+            hint = " (pip is missing for that interpreter: install it, e.g. python3-pip)"
+        raise CommandExecutionError(
+            f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
+            f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
+        )
+    new = _installed_version(python)
+    if not _same_version(new, wanted):
+        raise CommandExecutionError(
+            f"pip reported success, but nova-docker in {python} is now at {new}, not {wanted}: "
+            "check the archive (is it nova-docker?) and pip_args"
+        )
+    ok, message = importable(python)
+    if not ok:
+        raise CommandExecutionError(
+            f"nova-docker {new} was installed into {python}, but {message}: install what it "
+            "is missing into that environment (or drop --no-deps from "
+            "novadocker:driver:pip_args)"
+        )
+    return {"old": old, "new": new}
+
+
+def remove(python):
+    """
+    Uninstall nova-docker from ``python``'s environment (``pip uninstall -y nova-docker``).
+    Returns ``{"old": <version or None>, "new": None}``; nothing is run when it is not
+    installed.
+
+    python
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.remove /usr/bin/python3
+    """
+    old = _installed_version(python)
+    if old is None:
+        return {"old": None, "new": None}
+    res = _run([python, "-m", "pip", "uninstall", "-y", DIST_NAME])
+    if res.get("retcode") != 0:
+        output = "\n".join(filter(None, (res.get("stdout"), res.get("stderr"))))
+        raise CommandExecutionError(
+            f"pip could not uninstall nova-docker {old} from {python} (exit code "
+            f"{res.get('retcode')}). Last lines of pip's output:\n{_tail(output)}"
+        )
+    left = _installed_version(python)
+    if left is not None:
+        raise CommandExecutionError(
+            f"pip uninstalled nova-docker {old} from {python}, but version {left} is still "
+            "there (installed twice, e.g. also by a distribution package?)"
+        )
+    return {"old": old, "new": None}
