@@ -3,7 +3,7 @@
 VENV ?= .venv
 export VENV
 
-.PHONY: demo test lint bench bootstrap clean
+.PHONY: demo test lint bench bootstrap clean test-3006
 
 bootstrap:
 	sh scripts/bootstrap.sh
@@ -11,12 +11,18 @@ bootstrap:
 demo: bootstrap
 	sh scripts/demo.sh
 
+# Python: every top-level _<type> folder that exists (the fleet's _grains and _beacons may not be
+# there yet), the tests and scripts. YAML: yamllint on plain-YAML files (.yamllint says which).
+# SLS and Jinja: salt-lint (.salt-lint), on every one outside hidden folders (.venv*, .sandbox).
+PY_PATHS = $(patsubst %/,%,$(wildcard _*/)) test scripts
+SALT_FILES = $$(find . -path './.*' -prune -o \( -name '*.sls' -o -name '*.jinja' \) -print)
+
 lint:
 	sh scripts/bootstrap.sh
-	$(VENV)/bin/ruff check _modules _states _grains _beacons test scripts
-	$(VENV)/bin/ruff format --check _modules _states _grains _beacons test scripts
+	$(VENV)/bin/ruff check $(PY_PATHS)
+	$(VENV)/bin/ruff format --check $(PY_PATHS)
 	$(VENV)/bin/yamllint -s .
-	$(VENV)/bin/salt-lint $$(find novadocker -name '*.sls')
+	$(VENV)/bin/salt-lint $(SALT_FILES)
 
 test: lint
 	sh scripts/bootstrap.sh test
@@ -25,6 +31,19 @@ test: lint
 bench: bootstrap
 	sh scripts/bootstrap.sh test
 	$(VENV)/bin/python scripts/bench.py
+
+# The suite on the Salt 3006 LTS line, in its own virtualenv (requirements-3006.txt).
+VENV_3006 ?= .venv-3006
+
+$(VENV_3006)/.requirements.stamp: requirements-3006.txt
+	test -x $(VENV_3006)/bin/python || python3 -m venv $(VENV_3006)
+	$(VENV_3006)/bin/python -m pip install -q --disable-pip-version-check -r requirements-3006.txt
+	touch $@
+
+test-3006:
+	sh scripts/bootstrap.sh test
+	$(MAKE) $(VENV_3006)/.requirements.stamp
+	$(VENV_3006)/bin/pytest -p no:cacheprovider
 
 clean:
 	rm -rf .sandbox
