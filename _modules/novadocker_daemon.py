@@ -169,11 +169,31 @@ def _error_text(exc):
         explanation = exc.explanation
         if isinstance(explanation, bytes):
             explanation = explanation.decode("utf-8", "replace")
+        if not explanation:
+            return " ".join(str(exc).split())
         status = exc.status_code
-        text = (explanation or str(exc)).strip()
+        text = " ".join(str(explanation).split())
         return f"{status} {text}" if status else text
+    oserror = _find_oserror(exc)
+    if oserror is not None and oserror.strerror:
+        # ('Connection aborted.', FileNotFoundError(2, ...)) -> "No such file or directory"
+        return oserror.strerror
     text = str(exc).strip() or exc.__class__.__name__
     return " ".join(text.split())
+
+
+def _find_oserror(exc, depth=0):
+    """The OSError behind a requests/urllib3 connection error (args, cause or context)."""
+    if depth > 6 or exc is None:
+        return None
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc
+    for inner in list(getattr(exc, "args", ())) + [exc.__cause__, exc.__context__]:
+        if isinstance(inner, BaseException):
+            found = _find_oserror(inner, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 # ------------------------------------------------------------------------------------------
