@@ -1,0 +1,372 @@
+"""
+States for the novadocker formula: the Docker daemon gate and the nova user's socket access.
+
+``novadocker_daemon.valid`` is the readiness gate: it passes only when the daemon answers, speaks
+the API version the driver pins and its socket is neither world-writable nor closed to the nova
+user. ``novadocker_daemon.socket_access`` grants the nova user access to the socket the only
+sane way -- membership of the socket's group (never chmod/chown of the socket) -- and can leave
+a record so that ``novadocker_daemon.socket_access_revoked`` undoes exactly what it did.
+
+Membership of the socket's group is equivalent to root on the host; so is a world-writable
+socket, for every local user.
+
+.. code-block:: yaml
+
+    docker-daemon-ready:
+      novadocker_daemon.valid:
+        - name: unix:///var/run/docker.sock
+        - api_version: "1.19"
+        - user: nova
+
+    nova-docker-socket:
+      novadocker_daemon.socket_access:
+        - name: nova
+        - group: docker
+        - socket: /var/run/docker.sock
+        - record: /var/lib/novadocker/socket_access.json
+"""
+
+import errno
+import json
+import logging
+import os
+
+import salt.utils.files
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "novadocker_daemon"
+
+_ENABLE_GATE = (
+    "set pillar novadocker:unsafe_skip_readiness_gates to false once dockerd runs and the nova "
+    "user exists, so that this gate really checks"
+)
+
+
+def __virtual__():
+    if "novadocker_daemon.validate" in __salt__:
+        return __virtualname__
+    return (False, "the novadocker_daemon execution module is not available (docker SDK?)")
+
+
+def _ret(name):
+    return {"name": name, "result": None, "changes": {}, "comment": ""}
+
+
+def _sentence(text):
+    """``text`` ending with a full stop (or its own ? or !)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _skipped(ret, problems):
+    ret["result"] = True
+    ret["comment"] = "SKIPPED: {} To enable this gate, {}.".format(
+        _sentence("; ".join(problems)), _ENABLE_GATE
+    )
+    return ret
+
+
+def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
+    """
+    Ensure the Docker daemon at ``name`` (its URL) can serve nova-docker.
+
+    Passes, with no changes, only when ``novadocker_daemon.validate`` finds nothing wrong: the
+    daemon answers, its API range includes ``api_version`` (the driver's pin) and, for a unix
+    socket, the socket is not world-writable and ``user`` (when given) can read and write it.
+    Fails with the problems otherwise. Changes nothing, ever.
+
+    name
+        The daemon URL, e.g. ``unix:///var/run/docker.sock``.
+
+    api_version
+        The Docker API version the driver pins (``novadocker.release_info``).
+
+    user
+        The nova user, to check its access to the socket.
+
+    timeout
+        Seconds to wait for the daemon.
+
+    skip_unready
+        Demo sandboxes without a daemon: report the problems with result True and a comment
+        starting with ``SKIPPED:`` instead of failing.
+    """
+    ret = _ret(name)
+    try:
+        report = __salt__["novadocker_daemon.validate"](
+            host_url=name, api_version=api_version, user=user, timeout=timeout
+        )
+    except (SaltInvocationError, CommandExecutionError) as exc:
+        ret["result"] = False
+        ret["comment"] = str(exc)
+        return ret
+
+    if report["ok"]:
+        ret["result"] = True
+        pin = report["pinned_api_version"]
+        pin_text = f" (driver pin {pin} supported)" if pin else ""
+        sock = report.get("socket") or {}
+        sock_text = ""
+        if sock.get("exists"):
+            sock_text = ", socket {} {}:{} {}".format(
+                sock["path"], sock["owner"], sock["group"], sock["mode"]
+            )
+            if user:
+                sock_text += f" usable by {user} via {sock['user_access_via']}"
+        ret["comment"] = (
+            "Docker daemon at {} is ready: server {}, API {} to {}{}, storage driver {}{}".format(
+                name,
+                report["server_version"],
+                report["min_api_version"] or "?",
+                report["api_version"] or "?",
+                pin_text,
+                report["storage_driver"] or "unknown",
+                sock_text,
+            )
+        )
+        return ret
+
+    problems = report["problems"] or [f"Docker daemon at {name} is not usable"]
+    if skip_unready:
+        return _skipped(ret, problems)
+    ret["comment"] = "Docker daemon at {} is not ready for nova-docker: {}".format(
+        name, "; ".join(problems)
+    )
+    ret["result"] = None if __opts__["test"] else False
+    return ret
+
+
+def _read_record(record):
+    """The record's dict, ``None`` when the file does not exist; raises on a broken record."""
+    try:
+        with salt.utils.files.fopen(record, "r") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise CommandExecutionError(f"cannot read record {record}: {exc}") from exc
+    except ValueError as exc:
+        raise CommandExecutionError(f"record {record} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CommandExecutionError(f"record {record} is not a JSON object")
+    return data
+
+
+def _write_record(record, data):
+    """Write ``data`` to ``record`` (directory 0700 when created, file 0600)."""
+    directory = os.path.dirname(os.path.abspath(record))
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700)
+        os.chmod(directory, 0o700)
+    tmp = f"{record}.tmp{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, sort_keys=True)
+            fh.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, record)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def socket_access(name, group="docker", socket=None, record=None, skip_unready=False):
+    """
+    Ensure the nova user ``name`` is a member of ``group``, the Docker socket's group, so that
+    nova-docker can use the socket. Never changes the socket's mode or owner.
+
+    Membership of the socket's group is equivalent to root on the host.
+
+    name
+        The nova user, e.g. ``nova``.
+
+    group
+        The socket's group (pillar ``novadocker:compute:socket_group``).
+
+    socket
+        Optional socket path: when given, a world-writable socket is reported in the comment
+        and in ``warnings`` (not fixed, not a failure), and so is a socket owned by another
+        group than ``group``.
+
+    record
+        Optional JSON file: when this state adds the user to the group it first writes
+        ``{"user": name, "group": group, "added": true}`` there (directory 0700, file 0600),
+        so that ``novadocker_daemon.socket_access_revoked`` undoes exactly that.
+
+    skip_unready
+        Demo sandboxes: a missing user or group gives result True and a ``SKIPPED:`` comment.
+    """
+    ret = _ret(name)
+    warnings = []
+    if socket:
+        info = __salt__["novadocker_daemon.socket_info"](socket)
+        if info["exists"]:
+            where = "{} ({}:{} {})".format(socket, info["owner"], info["group"], info["mode"])
+            if info["world_writable"]:
+                warnings.append(
+                    f"Docker socket {where} is world-writable: every local user is root on "
+                    "this host; this state does not change it, restore it to 0660 owned by "
+                    f"root:{group} and remove whatever made it world-writable"
+                )
+            if info["group"] != group:
+                warnings.append(
+                    f"Docker socket {where} belongs to group {info['group']}, not {group}: "
+                    f"membership of {group} does not give access to it; set pillar "
+                    "novadocker:compute:socket_group to the group dockerd gives its socket"
+                )
+
+    groups = __salt__["novadocker_daemon.user_groups"](name)
+    unready = []
+    if groups is None:
+        unready.append(f"user {name} does not exist: is nova-compute installed?")
+    if not __salt__["group.info"](group):
+        unready.append(
+            f"group {group} does not exist: is docker installed? set pillar key "
+            "novadocker:compute:socket_group to the group dockerd gives its socket"
+        )
+    if unready:
+        if skip_unready:
+            _skipped(ret, unready)
+        else:
+            ret["result"] = False
+            ret["comment"] = "; ".join(unready)
+        return _finish(ret, warnings)
+
+    if __salt__["novadocker_daemon.user_in_group"](name, group):
+        ret["result"] = True
+        ret["comment"] = (
+            f"user {name} is already a member of group {group} (access to the Docker socket; "
+            "equivalent to root on this host)"
+        )
+        return _finish(ret, warnings)
+
+    new_groups = sorted(set(groups) | {group})
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = {"groups": {"old": groups, "new": new_groups}}
+        ret["comment"] = f"user {name} would be added to group {group}"
+        if record:
+            ret["comment"] += f" (recorded in {record})"
+        return _finish(ret, warnings)
+
+    try:
+        if record:
+            _write_record(record, {"user": name, "group": group, "added": True})
+        try:
+            res = __salt__["novadocker_daemon.add_user_to_group"](name, group)
+        except Exception:
+            if record and os.path.exists(record):
+                os.unlink(record)
+            raise
+    except (CommandExecutionError, OSError) as exc:
+        ret["result"] = False
+        ret["comment"] = f"could not add user {name} to group {group}: {exc}"
+        return _finish(ret, warnings)
+
+    ret["result"] = True
+    ret["changes"] = {"groups": res["groups"]}
+    ret["comment"] = (
+        f"user {name} added to group {group} (access to the Docker socket; equivalent to root "
+        "on this host); restart nova-compute so that it runs with the new group"
+    )
+    if record:
+        ret["comment"] += f"; recorded in {record}"
+    return _finish(ret, warnings)
+
+
+def _finish(ret, warnings):
+    if warnings:
+        ret["warnings"] = warnings
+        ret["comment"] = " ".join(
+            [_sentence(ret["comment"])] + [_sentence("WARNING: " + w) for w in warnings]
+        )
+    return ret
+
+
+def socket_access_revoked(name, group="docker", record=None):
+    """
+    Undo ``novadocker_daemon.socket_access``: remove the user ``name`` from ``group`` only when
+    ``record`` says the formula added it, then delete the record. No record (or none given):
+    nothing to undo, result True and no changes -- a membership the formula did not add is left
+    alone.
+
+    name
+        The nova user.
+
+    group
+        The socket's group.
+
+    record
+        The record file ``socket_access`` wrote.
+    """
+    ret = _ret(name)
+    if not record:
+        ret["result"] = True
+        ret["comment"] = (
+            f"no record given: the membership of user {name} in group {group} was not added by "
+            "the formula, left alone"
+        )
+        return ret
+    try:
+        data = _read_record(record)
+    except CommandExecutionError as exc:
+        ret["result"] = False
+        ret["comment"] = str(exc)
+        return ret
+    if data is None:
+        ret["result"] = True
+        ret["comment"] = (
+            f"no record {record}: the formula did not add user {name} to group {group}, "
+            "nothing to undo"
+        )
+        return ret
+    if data.get("user") != name or data.get("group") != group:
+        ret["result"] = False
+        ret["comment"] = (
+            "record {} is about user {} and group {}, not user {} and group {}: left alone, "
+            "check it by hand".format(record, data.get("user"), data.get("group"), name, group)
+        )
+        return ret
+
+    groups = __salt__["novadocker_daemon.user_groups"](name)
+    remove = bool(
+        data.get("added") is True
+        and groups is not None
+        and __salt__["novadocker_daemon.user_in_group"](name, group)
+    )
+    changes = {}
+    if remove:
+        changes["groups"] = {"old": groups, "new": [g for g in groups if g != group]}
+    changes["record"] = {"old": record, "new": None}
+
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = changes
+        ret["comment"] = (
+            f"user {name} would be removed from group {group}" if remove else "nothing to remove"
+        ) + f"; record {record} would be deleted"
+        return ret
+
+    if remove:
+        try:
+            res = __salt__["novadocker_daemon.remove_user_from_group"](name, group)
+        except CommandExecutionError as exc:
+            ret["result"] = False
+            ret["comment"] = f"could not remove user {name} from group {group}: {exc}"
+            return ret
+        changes["groups"] = res["groups"]
+    os.unlink(record)
+    ret["result"] = True
+    ret["changes"] = changes
+    if remove:
+        ret["comment"] = f"user {name} removed from group {group}, as recorded in {record}"
+    else:
+        ret["comment"] = (
+            f"user {name} is no longer in group {group} (or no longer exists): record {record} "
+            "deleted"
+        )
+    return ret
