@@ -73,6 +73,14 @@ def replace_once(data, old, new):
     return data.replace(old, new)
 
 
+def test_public_functions_have_cli_examples():
+    for fn in ("get", "get_all", "plan", "apply", "revert", "container_formats"):
+        doc = getattr(conf, fn).__doc__
+        assert "CLI Example:" in doc and "salt '*' novadocker_conf." + fn in doc, fn
+    assert conf.__virtual__() == "novadocker_conf"
+    assert states.__virtual__() == "novadocker_conf"
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 
