@@ -90,8 +90,10 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
         Seconds to wait for the daemon.
 
     skip_unready
-        Demo sandboxes without a daemon: report the problems with result True and a comment
-        starting with ``SKIPPED:`` instead of failing.
+        Demo sandboxes without a daemon: when the daemon is unreachable or the user does not
+        exist, report the problems with result True and a comment starting with ``SKIPPED:``
+        instead of failing. A daemon that answers but is wrong (API pin outside its range,
+        world-writable socket, no access for the user) still fails.
     """
     ret = _ret(name)
     try:
@@ -129,7 +131,9 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
         return ret
 
     problems = report["problems"] or [f"Docker daemon at {name} is not usable"]
-    if skip_unready:
+    sock = report.get("socket") or {}
+    unready = not report["reachable"] or sock.get("user_exists") is False
+    if skip_unready and unready:
         return _skipped(ret, problems)
     ret["comment"] = "Docker daemon at {} is not ready for nova-docker: {}".format(
         name, "; ".join(problems)

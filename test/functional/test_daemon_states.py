@@ -66,6 +66,23 @@ def test_valid_passes_on_a_healthy_daemon(node, dockerd, fresh_user):
     assert f"usable by {fresh_user.user} via group" in comment
 
 
+def test_skip_unready_does_not_hide_a_wrong_daemon(node, dockerd):
+    # the demo-sandbox switch skips a missing daemon, not one that answers and is wrong
+    ret, state = single(
+        node, "novadocker_daemon.valid", name=dockerd.url, api_version="1.99", skip_unready=True
+    )
+    assert state["result"] is False
+    assert "the driver pins Docker API 1.99" in state["comment"]
+
+    ret, state = single(
+        node, "novadocker_daemon.valid", name=dockerd.url, user="ndtnosuchuser", skip_unready=True
+    )
+    assert state["result"] is True
+    assert state["comment"].startswith(
+        "SKIPPED: user ndtnosuchuser does not exist: is nova-compute installed?"
+    )
+
+
 def test_valid_kilo_pin(node, dockerd):
     ret, state = single(node, "novadocker_daemon.valid", name=dockerd.url, api_version="1.13")
     assert state["result"] is True, state["comment"]
