@@ -246,6 +246,7 @@ def socket_access(name, group="docker", socket=None, record=None, skip_unready=F
             f"user {name} is already a member of group {group} (access to the Docker socket; "
             "equivalent to root on this host)"
         )
+        _verify_access(ret, name, socket)
         return _finish(ret, warnings)
 
     new_groups = sorted(set(groups) | {group})
@@ -279,7 +280,24 @@ def socket_access(name, group="docker", socket=None, record=None, skip_unready=F
     )
     if record:
         ret["comment"] += f"; recorded in {record}"
+    _verify_access(ret, name, socket)
     return _finish(ret, warnings)
+
+
+def _verify_access(ret, name, socket):
+    """Fail ``ret`` when, group membership done, ``name`` still cannot use ``socket``: the
+    switch to the docker driver requires this state, so a node is never switched to a socket
+    nova-compute cannot open."""
+    if not socket:
+        return
+    info = __salt__["novadocker_daemon.socket_info"](socket, user=name)
+    if info.get("exists") and info.get("user_access") is False:
+        ret["result"] = False
+        ret["comment"] += (
+            f". But user {name} still cannot read and write the Docker socket {socket} "
+            f"({info['owner']}:{info['group']} {info['mode']}): set pillar "
+            "novadocker:compute:socket_group to the socket's group"
+        )
 
 
 def _finish(ret, warnings):
