@@ -2,10 +2,12 @@
 Packaging metadata: FORMULA (spm) and CHANGELOG.md agree, and FORMULA packs what a minion needs.
 """
 
+import pathlib
 import re
 
 import salt.utils.yaml
-from conftest import REPO
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 HEADING = re.compile(r"^## (?P<version>\d+(?:\.\d+)*)(?: \((?P<date>[^)]*)\))?\s*$", re.M)
 
