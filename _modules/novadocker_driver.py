@@ -199,10 +199,14 @@ def _site_dirs(python):
         kinds = ("site-packages",)
     else:
         real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(python)))
-        prefixes = [prefix, real_prefix, "/usr/local", "/usr"]
+        prefixes = [prefix, real_prefix]
         kinds = ("site-packages", "dist-packages")
-        major = hint.split(".")[0] if hint else "[0-9]"
-        dirs.extend(glob.glob(f"/usr/lib/python{major}/dist-packages"))
+        if {prefix, real_prefix} & {"/usr", "/usr/local"}:
+            # Debian/Ubuntu's interpreter: pip's /usr/local/lib/pythonX.Y/dist-packages and
+            # the distribution's /usr/lib/python3/dist-packages (python2.7 for 2.x).
+            prefixes += ["/usr/local", "/usr"]
+            major = hint.split(".")[0] if hint else "[0-9]"
+            dirs.extend(glob.glob(f"/usr/lib/python{major}/dist-packages"))
     for pre in dict.fromkeys(prefixes):
         for lib in ("lib", "lib64"):
             for kind in kinds:
@@ -404,10 +408,14 @@ def _describe_not_zip(path):
 def _unpack(path, dest, source):
     """Unpack the zip at ``path`` into ``dest``; return the package's top directory."""
     if not zipfile.is_zipfile(path):
-        raise CommandExecutionError(
-            f"{source} {_describe_not_zip(path)}; nothing was installed. Set pillar "
-            "novadocker:driver:source to a zip archive of nova-docker's git tree"
-        )
+        what = _describe_not_zip(path)
+        if "truncated" in what:
+            advice = "check the file at the source (an interrupted upload or download?)"
+        else:
+            advice = (
+                "set pillar novadocker:driver:source to a zip archive of nova-docker's git tree"
+            )
+        raise CommandExecutionError(f"{source} {what}; nothing was installed: {advice}")
     dest_real = os.path.realpath(dest)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -560,11 +568,11 @@ def check(python, version="", release="mitaka"):
     ret["version"] = current
     ret["installed"] = current is not None
     if current is None:
-        wants = f" (pillar novadocker:driver:version wants {wanted})" if wanted else ""
+        wants = f" (pillar wants {wanted})" if wanted else ""
         problems.append(
-            f"nova-docker is not installed in {python}{wants}: set novadocker:driver:source "
+            f"nova-docker is not installed in {python}: set novadocker:driver:source "
             f"(a zip archive of nova-docker's {_branch(release)} git tree), "
-            "novadocker:driver:source_hash and novadocker:driver:version, then apply "
+            f"novadocker:driver:source_hash and novadocker:driver:version{wants}, then apply "
             "novadocker.compute"
         )
         return ret
@@ -686,6 +694,12 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
         hint = ""
         if "No module named pip" in output:
             hint = " (pip is missing for that interpreter: install it, e.g. python3-pip)"
+        elif "externally-managed-environment" in output:
+            hint = (
+                " (the OS manages that interpreter's packages, PEP 668: point "
+                "novadocker:driver:python at nova's virtualenv, or add "
+                "--break-system-packages to novadocker:driver:pip_args)"
+            )
         raise CommandExecutionError(
             f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
             f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
