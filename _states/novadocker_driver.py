@@ -1,0 +1,351 @@
+"""
+States for the nova-docker driver in nova's Python environment.
+
+.. code-block:: yaml
+
+    novadocker-driver:
+      novadocker_driver.installed:
+        - name: /usr/bin/python3                      # novadocker:driver:python
+        - source: https://example.org/nova-docker-stable-mitaka.zip
+        - source_hash: sha256=<hex digest of the zip>
+        - version: 1.0.0
+        - pip_args: []
+        - record: /var/lib/novadocker/driver.json
+
+    novadocker-driver-clean:
+      novadocker_driver.removed:
+        - name: /usr/bin/python3
+        - record: /var/lib/novadocker/driver.json
+
+The check of ``installed`` reads the installed version from the environment's metadata on
+disk, so a re-apply with the wanted version in place downloads nothing and starts no process.
+
+The optional ``record`` is a JSON file ``{"python": <interpreter>, "previous_version":
+<version or null>}`` written before the formula's first install, so that ``removed`` undoes
+exactly what the formula did: it uninstalls the driver only when the formula brought it.
+"""
+
+import json
+import logging
+import os
+import tempfile
+
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "novadocker_driver"
+
+_SETUP_HINT = (
+    "set novadocker:driver:source (a zip archive of nova-docker's git tree), "
+    "novadocker:driver:source_hash and novadocker:driver:version to install it"
+)
+
+
+def __virtual__():
+    if "novadocker_driver.version" in __salt__:
+        return __virtualname__
+    return (False, "the novadocker_driver execution module is not available")
+
+
+def _ret(name):
+    return {"name": name, "changes": {}, "result": False, "comment": ""}
+
+
+def _same_version(installed, wanted):
+    if installed is None or not wanted:
+        return False
+    try:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            return Version(str(installed)) == Version(str(wanted))
+        except InvalidVersion:
+            pass
+    except ImportError:  # pragma: no cover - salt depends on packaging
+        pass
+    return str(installed).strip() == str(wanted).strip()
+
+
+def _describe(current):
+    return "not installed" if current is None else f"at {current}"
+
+
+def _read_record(record):
+    with open(record, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict) or "previous_version" not in data:
+        raise ValueError('expected {"python": ..., "previous_version": ...}')
+    return data
+
+
+def _write_record(record, python, previous):
+    """Write the record once (dir 0700, file 0600); an existing record is kept as it is."""
+    if os.path.exists(record):
+        return False
+    directory = os.path.dirname(os.path.abspath(record))
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700)
+        os.chmod(directory, 0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".record-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"python": python, "previous_version": previous}, handle)
+            handle.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, record)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def installed(
+    name,
+    source="",
+    source_hash="",
+    version="",
+    pip_args=None,
+    unsafe_skip_source_hash=False,
+    skip_unready=False,
+    record=None,
+):
+    """
+    Ensure nova-docker ``version`` is installed in the environment of interpreter ``name``.
+
+    name
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    source
+        ``https://``, ``http://``, ``salt://`` or ``file://`` URL (or absolute path) of a zip
+        archive of nova-docker's git tree (pillar ``novadocker:driver:source``).
+
+    source_hash
+        ``sha256=<hex digest>`` of the zip (pillar ``novadocker:driver:source_hash``).
+
+    version
+        The version to install (pillar ``novadocker:driver:version``); pbr is told it through
+        ``PBR_VERSION`` as the archive has no git metadata.
+
+    pip_args
+        Extra ``pip install`` arguments (pillar ``novadocker:driver:pip_args``), e.g. for an
+        internal index or an offline node.
+
+    unsafe_skip_source_hash
+        Install without checking the hash (pillar
+        ``novadocker:driver:unsafe_skip_source_hash``); the state warns.
+
+    skip_unready
+        When ``source`` is empty and the driver is not there at ``version``, succeed with a
+        ``SKIPPED:`` comment instead of failing.
+
+    record
+        Path of a JSON file recording, before the first install, the version that was there
+        before the formula (for :py:func:`removed`).
+    """
+    ret = _ret(name)
+    warnings = []
+    source = source or ""
+    version = str(version or "").strip()
+    try:
+        current = __salt__["novadocker_driver.version"](name)
+        interp_error = None
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        current = None
+        interp_error = str(exc)
+
+    if interp_error is None and version and _same_version(current, version):
+        ret["result"] = True
+        ret["comment"] = f"nova-docker {current} is already installed in {name}"
+        return ret
+
+    if not source:
+        why = f"nova-docker is {_describe(current)} in {name}" + (
+            f" (wanted: {version})" if version else ""
+        )
+        if interp_error:
+            why = interp_error
+        why += " and pillar novadocker:driver:source is empty"
+        if skip_unready:
+            ret["result"] = True
+            ret["comment"] = f"SKIPPED: {why}; {_SETUP_HINT}."
+            return ret
+        ret["comment"] = f"{why}: {_SETUP_HINT}."
+        return ret
+
+    if not version:
+        ret["comment"] = (
+            "pillar novadocker:driver:version is empty: set it to the version of the archive "
+            "to install (the archive has no git metadata, so pbr needs it as PBR_VERSION)"
+        )
+        return ret
+
+    if interp_error:
+        ret["comment"] = interp_error
+        return ret
+
+    if not source_hash:
+        if not unsafe_skip_source_hash:
+            ret["comment"] = (
+                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
+                f"of {source} (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
+                "true to install without checking it)"
+            )
+            return ret
+        warnings.append(
+            f"novadocker:driver:unsafe_skip_source_hash is set: {source} is installed "
+            "without checking its hash"
+        )
+
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = {"old": current, "new": version}
+        ret["comment"] = (
+            f"nova-docker {version} would be installed into {name} from {source} (now "
+            f"{_describe(current)})"
+        )
+        return _with_warnings(ret, warnings)
+
+    if record:
+        try:
+            if _write_record(record, name, current):
+                log.info("Recorded nova-docker %s in %s before installing", current, record)
+        except OSError as exc:
+            ret["comment"] = f"Could not write the record {record}: {exc}; nothing was installed"
+            return _with_warnings(ret, warnings)
+
+    try:
+        changes = __salt__["novadocker_driver.install"](
+            name,
+            source,
+            source_hash=source_hash,
+            version=version,
+            pip_args=pip_args,
+            skip_hash=bool(unsafe_skip_source_hash and not source_hash),
+        )
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        ret["comment"] = str(exc)
+        try:
+            after = __salt__["novadocker_driver.version"](name)
+        except (CommandExecutionError, SaltInvocationError):
+            after = current
+        if after != current:
+            ret["changes"] = {"old": current, "new": after}
+        return _with_warnings(ret, warnings)
+
+    ret["result"] = True
+    ret["changes"] = changes
+    ret["comment"] = (
+        f"Installed nova-docker {changes['new']} into {name} from {source} (was "
+        f"{_describe(changes['old'])})"
+    )
+    return _with_warnings(ret, warnings)
+
+
+def _with_warnings(ret, warnings):
+    if warnings:
+        ret["warnings"] = list(warnings)
+        ret["comment"] = "\n".join([ret["comment"]] + [f"WARNING: {w}" for w in warnings])
+    return ret
+
+
+def removed(name, record=None):
+    """
+    Ensure nova-docker is not installed in the environment of interpreter ``name``, or, with
+    ``record``, undo what the formula did.
+
+    name
+        Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    record
+        The record written by :py:func:`installed`. When given, the driver is uninstalled only
+        if the formula installed it (``previous_version`` null) and the record is deleted; a
+        driver that was there before the formula is left in place. No record: nothing to do.
+    """
+    ret = _ret(name)
+    if record:
+        return _removed_by_record(ret, name, record)
+    try:
+        current = __salt__["novadocker_driver.version"](name)
+    except CommandExecutionError as exc:
+        ret["result"] = True
+        ret["comment"] = f"Nothing to remove: {exc}"
+        return ret
+    if current is None:
+        ret["result"] = True
+        ret["comment"] = f"nova-docker is not installed in {name}"
+        return ret
+    return _uninstall(ret, name, current)
+
+
+def _uninstall(ret, python, current, extra=""):
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = {"old": current, "new": None}
+        ret["comment"] = f"nova-docker {current} would be uninstalled from {python}{extra}"
+        return ret
+    try:
+        changes = __salt__["novadocker_driver.remove"](python)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        ret["comment"] = str(exc)
+        return ret
+    ret["result"] = True
+    ret["changes"] = changes
+    ret["comment"] = f"Uninstalled nova-docker {changes['old']} from {python}{extra}"
+    return ret
+
+
+def _removed_by_record(ret, name, record):
+    if not os.path.exists(record):
+        ret["result"] = True
+        ret["comment"] = (
+            f"No record at {record}: the formula did not install nova-docker, nothing to do"
+        )
+        return ret
+    try:
+        data = _read_record(record)
+    except (OSError, ValueError) as exc:
+        ret["comment"] = (
+            f"Cannot read the record {record} ({exc}): check it, or delete it to leave the "
+            "driver as it is"
+        )
+        return ret
+    python = data.get("python") or name
+    previous = data.get("previous_version")
+    try:
+        current = __salt__["novadocker_driver.version"](python)
+    except CommandExecutionError as exc:
+        current = None
+        log.info("No interpreter for the record %s: %s", record, exc)
+
+    if previous is not None or current is None:
+        if previous is not None:
+            what = (
+                f"nova-docker {previous} was installed in {python} before the formula: "
+                f"leaving the driver (now {_describe(current)}) in place"
+            )
+            if current is not None and not _same_version(current, previous):
+                what += f"; reinstall {previous} by hand to undo the formula's upgrade"
+        else:
+            what = f"nova-docker is not installed in {python}"
+        if __opts__["test"]:
+            ret["result"] = None
+            ret["changes"] = {"record": {"old": record, "new": None}}
+            ret["comment"] = f"{what}; the record {record} would be deleted"
+            return ret
+        os.unlink(record)
+        ret["result"] = True
+        ret["changes"] = {"record": {"old": record, "new": None}}
+        ret["comment"] = f"{what}; deleted the record {record}"
+        return ret
+
+    extra = f" (the formula installed it, record {record})"
+    ret = _uninstall(ret, python, current, extra)
+    if ret["result"] is True:
+        os.unlink(record)
+        ret["changes"]["record"] = {"old": record, "new": None}
+        ret["comment"] += f"; deleted the record {record}"
+    elif ret["result"] is None:
+        ret["changes"]["record"] = {"old": record, "new": None}
+    return ret
