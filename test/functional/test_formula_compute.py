@@ -1,0 +1,220 @@
+"""
+The compute role end to end, with every part real: salt-call --local state.apply novadocker on
+a sandbox node, the driver archive (a pbr package built in the test) served over HTTP on
+127.0.0.1 and pip-installed into a real virtualenv standing in for nova's, a real dockerd on a
+private socket, a real system user joining the socket's group.
+"""
+
+import grp
+import os
+
+import pytest
+
+from conftest import DATA
+from fixtures.driver import dist_info, driver_files_installed
+
+NOVA = "/etc/nova/nova.conf"
+GLANCE = "/etc/glance/glance-api.conf"
+FILTER = "/etc/nova/rootwrap.d/docker.filters"
+SHIPPED_FILTER = """\
+# nova-rootwrap command filters for setting up network in the docker driver
+# This file should be owned by (and only-writeable by) the root user
+
+[Filters]
+# nova/virt/docker/driver.py: 'ln', '-sf', '/var/run/netns/.*'
+ln: CommandFilter, /bin/ln, root
+"""
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def compute(node, nova_user, dockerd, nova_python, driver_archive, http_server):
+    """A sandbox compute node with a published driver archive; returns a namespace."""
+    nova_user.reset()
+    archive = driver_archive("stable-mitaka")
+    url = http_server.publish(archive)
+    # nova.conf as a packaged node has it: root:nova 0640 (here the test nova user's group).
+    nova_gid = grp.getgrnam(nova_user.user).gr_gid
+    os.chown(node.path(NOVA), 0, nova_gid)
+    os.chmod(node.path(NOVA), 0o640)
+
+    class Compute:
+        pass
+
+    c = Compute()
+    c.node, c.user, c.dockerd, c.python, c.http = node, nova_user, dockerd, nova_python, http_server
+    c.archive, c.url, c.nova_gid = archive, url, nova_gid
+
+    def pillar(version="1.0.0", source=url, source_hash=archive.source_hash, **extra):
+        compute_conf = {
+            "enabled": True,
+            "user": nova_user.user,
+            "socket_group": nova_user.socket_group,
+            "docker": {"host_url": dockerd.url},
+            "service": "nova-compute",
+        }
+        compute_conf.update(extra.pop("compute", {}))
+        driver = {
+            "source": source,
+            "source_hash": source_hash,
+            "version": version,
+            "python": nova_python,
+            "pip_args": ["--no-build-isolation", "--no-deps"],
+        }
+        driver.update(extra.pop("driver", {}))
+        data = {"root": str(node.root), "compute": compute_conf, "driver": driver}
+        data.update(extra)
+        node.set_pillar({"novadocker": data})
+
+    c.pillar = pillar
+    yield c
+    nova_user.reset()
+
+
+def expected_nova_conf(host_url):
+    original = (DATA / "nova.conf").read_text()
+    old = "compute_driver=libvirt.LibvirtDriver\n"
+    assert original.count(old) == 1
+    switched = original.replace(old, "compute_driver=novadocker.virt.docker.DockerDriver\n")
+    return switched + "\n[docker]\nhost_url = {}\n".format(host_url)
+
+
+def failed(states):
+    return {k: v["comment"] for k, v in states.items() if v["result"] is False}
+
+
+def test_compute_node_end_to_end(compute):
+    node = compute.node
+    compute.pillar()
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+
+    # nova.conf: only compute_driver and the [docker] section changed; owner and mode stay.
+    nova = node.path(NOVA)
+    assert nova.read_text() == expected_nova_conf(compute.dockerd.url)
+    st = nova.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (0, compute.nova_gid, 0o640)
+    # The rootwrap filter exactly as the driver ships it, root 0644.
+    filt = node.path(FILTER)
+    assert filt.read_text() == SHIPPED_FILTER
+    st = filt.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (0, 0, 0o644)
+    # The driver is installed, at the pbr version pillar stamped, into nova's venv.
+    assert [d.name for d in dist_info(compute.python)] == ["nova_docker-1.0.0.dist-info"]
+    assert states["novadocker-compute-driver"]["changes"] == {"old": None, "new": "1.0.0"}
+    # The nova user reaches the socket through its group, the socket mode is untouched.
+    assert compute.user.in_socket_group()
+    assert oct(os.stat(compute.dockerd.socket).st_mode & 0o777) == "0o660"
+    # nova-compute restarted once, after the switch; glance-api left alone.
+    assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
+    # Nothing secret in the output.
+    for secret in ("S3cr%3Dt", "N0vaDBpass", "N0vaKSpass"):
+        assert secret not in ret.stdout
+    # The glance side is not this role's business.
+    assert node.path(GLANCE).read_bytes() == (DATA / "glance-api.conf").read_bytes()
+
+    # novadocker.check agrees.
+    report = node.call("novadocker.check").data
+    assert report["ok"] is True, report["problems"]
+    assert report["roles"] == ["compute"]
+    assert report["driver"]["version"] == "1.0.0"
+    assert report["daemon"]["pin_supported"] is True
+
+
+def test_second_apply_downloads_nothing_changes_nothing_restarts_nothing(compute):
+    node = compute.node
+    compute.pillar()
+    node.apply()
+    before = node.path(NOVA).read_bytes()
+    compute.http.clear()
+    node.service_log.unlink()
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert {k: v["changes"] for k, v in states.items() if v["changes"]} == {}
+    assert compute.http.paths() == []
+    assert node.restarts() == []
+    assert node.path(NOVA).read_bytes() == before
+
+
+def test_upgrade_reports_old_and_new_versions_and_restarts(compute):
+    node = compute.node
+    compute.pillar()
+    node.apply()
+    node.service_log.unlink()
+    compute.pillar(version="1.1.0")
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert states["novadocker-compute-driver"]["changes"] == {"old": "1.0.0", "new": "1.1.0"}
+    assert not states["novadocker-compute-nova-conf"]["changes"]
+    assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
+
+
+def test_dry_run_writes_nothing_and_predicts_the_changes(compute):
+    node = compute.node
+    compute.pillar()
+    ret, states = node.apply(test=True)
+    assert ret.returncode == 0, failed(states)
+    assert states["novadocker-compute-driver"]["result"] is None
+    assert states["novadocker-compute-driver"]["changes"] == {"old": None, "new": "1.0.0"}
+    conf = states["novadocker-compute-nova-conf"]
+    assert conf["result"] is None
+    assert conf["changes"]["DEFAULT"]["compute_driver"] == {
+        "old": "libvirt.LibvirtDriver",
+        "new": "novadocker.virt.docker.DockerDriver",
+    }
+    assert node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
+    assert not node.path(FILTER).exists()
+    assert not driver_files_installed(compute.python)
+    assert not compute.user.in_socket_group()
+    assert not node.path("/var/lib/novadocker").exists()
+    assert compute.http.paths() == []
+    assert node.restarts() == []
+
+
+def test_clean_puts_the_node_back_byte_for_byte(compute):
+    node = compute.node
+    compute.pillar()
+    node.apply()
+    node.service_log.unlink()
+    ret, states = node.apply("novadocker.clean")
+    assert ret.returncode == 0, failed(states)
+    assert node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
+    assert oct(node.path(NOVA).stat().st_mode & 0o7777) == "0o640"
+    assert not node.path(FILTER).exists()
+    assert not driver_files_installed(compute.python)
+    assert not compute.user.in_socket_group()
+    assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
+    # A second clean has nothing left to do.
+    node.service_log.unlink()
+    ret, states = node.apply("novadocker.clean")
+    assert {k: v["changes"] for k, v in states.items() if v["changes"]} == {}
+    assert node.restarts() == []
+
+
+def test_toggle_off_reverts_the_node_like_clean(compute):
+    node = compute.node
+    compute.pillar()
+    node.apply()
+    compute.pillar(compute={"enabled": False})
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
+    assert not node.path(FILTER).exists()
+    assert not driver_files_installed(compute.python)
+
+
+def test_clean_keeps_what_the_operator_had_before(compute):
+    """A filter the operator had already, and an operator edit made after the formula ran,
+    both survive the clean."""
+    node = compute.node
+    node.path(FILTER).write_text(SHIPPED_FILTER)
+    compute.pillar()
+    node.apply()
+    nova = node.path(NOVA)
+    nova.write_text(nova.read_text().replace("log_dir=/var/log/nova", "log_dir=/srv/log/nova"))
+    node.apply("novadocker.clean")
+    assert node.path(FILTER).read_text() == SHIPPED_FILTER
+    assert nova.read_text() == (DATA / "nova.conf").read_text().replace(
+        "log_dir=/var/log/nova", "log_dir=/srv/log/nova"
+    )
