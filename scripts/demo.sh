@@ -33,6 +33,14 @@ pillar_roots:
 log_file: $SANDBOX/salt/minion.log
 state_output: changes
 CONF
+# The driver goes into nova's environment, never Salt's: a venv of its own under .sandbox when a
+# source is given, else the system interpreter (where the demo reports it is not installed).
+NOVA_PYTHON=/usr/bin/python3
+if [ -n "${NOVADOCKER_DEMO_SOURCE:-}" ]; then
+    python3 -m venv "$SANDBOX/nova-venv"
+    "$SANDBOX/nova-venv/bin/python" -m pip install -q pbr setuptools wheel
+    NOVA_PYTHON="$SANDBOX/nova-venv/bin/python"
+fi
 printf "base:\n  '*':\n    - novadocker\n" > "$SANDBOX/pillar/top.sls"
 cat > "$SANDBOX/pillar/novadocker.sls" <<PILLAR
 novadocker:
@@ -46,7 +54,8 @@ novadocker:
     docker:
       host_url: ${NOVADOCKER_DEMO_DOCKER:-unix:///var/run/docker.sock}
   driver:
-    python: $REPO/$VENV/bin/python
+    python: $NOVA_PYTHON
+    pip_args: [--no-build-isolation, --no-deps]
     source: '${NOVADOCKER_DEMO_SOURCE:-}'
     source_hash: '${NOVADOCKER_DEMO_HASH:-}'
     version: '${NOVADOCKER_DEMO_VERSION:-}'
@@ -57,6 +66,7 @@ PILLAR
 
 echo "== novadocker demo: sandbox node at $NODE"
 echo "== the demo pillar sets novadocker:unsafe_skip_readiness_gates: true (driver/daemon gates relaxed)"
+export PYTHONWARNINGS=ignore::DeprecationWarning
 CALL="$VENV/bin/salt-call --local -c $SANDBOX/salt --retcode-passthrough"
 $CALL saltutil.sync_all >/dev/null
 set +e
