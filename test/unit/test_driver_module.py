@@ -38,6 +38,8 @@ def mods(tmp_path_factory):
             "sock_dir": str(base / "sock"),
             "log_file": str(base / "minion.log"),
             "module_dirs": [str(REPO / "_modules")],
+            "states_dirs": [str(REPO / "_states")],
+            "test": False,
         }
     )
     utils = salt.loader.utils(opts)
@@ -331,3 +333,27 @@ def test_salt_call_missing_interpreter(node, tmp_path):
     ret = node.call("novadocker_driver.version", python)
     assert ret.returncode != 0
     assert "does not exist" in str(ret.stdout) + str(ret.stderr)
+
+
+def test_state_noop_in_process_starts_no_process(mods, nova_python, driver_archive, monkeypatch):
+    """The ``installed`` state's check, loaded in this process: with the wanted version in
+    place it returns without a download, pip or any process."""
+    archive = driver_archive("1.0.0")
+    mods["novadocker_driver.install"](
+        nova_python, archive.url, archive.source_hash, version="1.0.0", pip_args=NO_BUILD
+    )
+    states = salt.loader.states(mods.opts, mods, salt.loader.utils(mods.opts), {})
+    _no_process(monkeypatch)
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("cp.cache_file was called")
+
+    monkeypatch.setitem(mods, "cp.cache_file", no_download)
+    ret = states["novadocker_driver.installed"](
+        nova_python,
+        source="http://127.0.0.1:9/never-fetched.zip",
+        source_hash=archive.source_hash,
+        version="1.0.0",
+        pip_args=NO_BUILD,
+    )
+    assert ret["result"] is True and ret["changes"] == {}, ret
