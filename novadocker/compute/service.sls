@@ -13,6 +13,9 @@ novadocker-compute-service-restart:
   module.run:
     - service.restart:
       - name: {{ novadocker.compute.service | json }}
+    # Only once the switch succeeded: a failed step leaves nova-compute alone too.
+    - require:
+      - novadocker_conf: novadocker-compute-nova-conf
     - onchanges:
       - novadocker_conf: novadocker-compute-nova-conf
       - novadocker_driver: novadocker-compute-driver

@@ -13,6 +13,8 @@ novadocker-image-service-restart:
   module.run:
     - service.restart:
       - name: {{ novadocker.image.service | json }}
+    - require:
+      - novadocker_conf: novadocker-image-container-formats
     - onchanges:
       - novadocker_conf: novadocker-image-container-formats
 {%- endif %}
