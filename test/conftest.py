@@ -137,3 +137,20 @@ def lay_sandbox(root):
 
 def yaml_dump(data):
     return salt.utils.yaml.safe_dump(data, default_flow_style=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the records Salt's DeferredStreamHandler buffered in this process.
+
+    Importing Salt installs a temporary handler that queues log records and flushes them to
+    sys.stderr at exit; under pytest that stream is closed by then, which printed a spurious
+    "Logging error ... I/O operation on closed file" after every run. The records are test
+    harness chatter (pytest's own log capture already showed what matters).
+    """
+    import logging
+
+    from salt._logging.handlers import DeferredStreamHandler
+
+    for handler in list(logging.root.handlers):
+        if isinstance(handler, DeferredStreamHandler):
+            handler.sync_with_handlers([])
