@@ -28,9 +28,13 @@ test: lint
 	sh scripts/bootstrap.sh test
 	$(VENV)/bin/pytest -p no:cacheprovider
 
+# Speed against Salt's own floor on this machine (scripts/bench.py); writes BENCHMARKS.md.
+# strace (Debian) shows that a re-apply starts no process.
 bench: bootstrap
 	sh scripts/bootstrap.sh test
-	$(VENV)/bin/python scripts/bench.py
+	command -v strace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace)
+	$(VENV)/bin/python scripts/bench.py --markdown BENCHMARKS.md
 
 # The suite on the Salt 3006 LTS line, in its own virtualenv (requirements-3006.txt).
 VENV_3006 ?= .venv-3006
