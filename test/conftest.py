@@ -37,7 +37,8 @@ class LocalNode:
     minion's pillar_roots, rewritten by :py:meth:`set_pillar` before each run.
     """
 
-    def __init__(self, cli, pillar_dir, root, service_log):
+    def __init__(self, cli, pillar_dir, root, service_log, log_file=None):
+        self.log_file = pathlib.Path(log_file) if log_file else None
         self.cli = cli
         self.pillar_dir = pathlib.Path(pillar_dir)
         self.root = pathlib.Path(root)
@@ -105,19 +106,19 @@ def local_minion_factory(salt_factories, tmp_path_factory):
     cli = factory.salt_call_cli(timeout=600)
     ret = cli.run("--local", "saltutil.sync_all")
     assert ret.returncode == 0, ret
-    factory._novadocker = (cli, pillar_dir, service_log)
+    factory._novadocker = (cli, pillar_dir, service_log, factory.config["log_file"])
     return factory
 
 
 @pytest.fixture
 def node(local_minion_factory, tmp_path):
     """A fresh sandbox node: ``<tmp>/node`` holding etc/nova/nova.conf and glance-api.conf."""
-    cli, pillar_dir, service_log = local_minion_factory._novadocker
+    cli, pillar_dir, service_log, log_file = local_minion_factory._novadocker
     if service_log.exists():
         service_log.unlink()
     root = tmp_path / "node"
     lay_sandbox(root)
-    n = LocalNode(cli, pillar_dir, root, service_log)
+    n = LocalNode(cli, pillar_dir, root, service_log, log_file)
     n.set_pillar({"novadocker": {"root": str(root)}})
     return n
 

@@ -246,7 +246,12 @@ def test_fault_fails_clearly_and_leaves_nova_conf_alone(fault_node, request, fau
 def test_image_node_without_glance_api_conf(node):
     node.path(GLANCE).unlink()
     node.set_pillar(
-        {"novadocker": {"root": str(node.root), "image": {"enabled": True, "service": "glance-api"}}}
+        {
+            "novadocker": {
+                "root": str(node.root),
+                "image": {"enabled": True, "service": "glance-api"},
+            }
+        }
     )
     for test_mode in (True, False):
         ret, states = node.apply(test=test_mode)
@@ -265,7 +270,9 @@ def test_run_interrupted_after_a_first_change_then_rerun(fault_node):
     ret, states = f.node.apply()
     assert ret.returncode != 0
     assert states["novadocker-compute-socket-access"]["result"] is False
-    assert "novadocker:compute:socket_group" in states["novadocker-compute-socket-access"]["comment"]
+    assert (
+        "novadocker:compute:socket_group" in states["novadocker-compute-socket-access"]["comment"]
+    )
     assert f.node.path(FILTER).exists()  # the step before it did happen
     assert f.node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
     assert f.node.restarts() == []

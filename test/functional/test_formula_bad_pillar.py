@@ -32,7 +32,10 @@ CASES = [
         id="relative-path",
     ),
     pytest.param(
-        {"compute": {"enabled": True, "docker": {"privileged": True}}, "driver": {"release": "kilo"}},
+        {
+            "compute": {"enabled": True, "docker": {"privileged": True}},
+            "driver": {"release": "kilo"},
+        },
         ["novadocker:compute:docker:privileged", "liberty"],
         id="option-from-a-later-release",
     ),

@@ -87,7 +87,7 @@ def failed(states):
 def test_compute_node_end_to_end(compute):
     node = compute.node
     compute.pillar()
-    ret, states = node.apply()
+    ret, states = node.apply(extra=("--log-file-level=debug",))
     assert ret.returncode == 0, failed(states)
 
     # nova.conf: only compute_driver and the [docker] section changed; owner and mode stay.
@@ -108,12 +108,25 @@ def test_compute_node_end_to_end(compute):
     assert oct(os.stat(compute.dockerd.socket).st_mode & 0o777) == "0o660"
     # nova-compute restarted once, after the switch; glance-api left alone.
     assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
-    # Nothing secret in the output.
-    for secret in ("S3cr%3Dt", "N0vaDBpass", "N0vaKSpass"):
+    # Nothing secret in the output, the minion's log (at debug level for this run) or the
+    # formula's records.
+    records = "".join(p.read_text() for p in node.path("/var/lib/novadocker").iterdir())
+    assert "libvirt.LibvirtDriver" in records  # the original value of a key it owns
+    log = node.log_file.read_text()
+    assert "[DEBUG   ]" in log and "Running state [{}]".format(node.path(NOVA)) in log
+    for secret in ("S3cr%3Dt", "N0vaDBpass", "N0vaKSpass", "rabbit://", "mysql+pymysql"):
         assert secret not in ret.stdout
+        assert secret not in records
+        assert secret not in log
     # The glance side is not this role's business.
     assert node.path(GLANCE).read_bytes() == (DATA / "glance-api.conf").read_bytes()
 
+    # The execution module's view agrees.
+    assert node.call("novadocker.driver_version").data == "1.0.0"
+    drv = node.call("novadocker.check_driver").data
+    assert drv["ok"] is True and drv["importable"] is True, drv
+    daemon = node.call("novadocker.validate_daemon").data
+    assert daemon["ok"] is True and daemon["socket"]["user_access"] is True, daemon
     # novadocker.check agrees.
     report = node.call("novadocker.check").data
     assert report["ok"] is True, report["problems"]

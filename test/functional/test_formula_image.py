@@ -100,7 +100,13 @@ def test_pre_icehouse_glance_reads_default_section(node):
     change = states["novadocker-image-container-formats"]["changes"]
     assert list(change) == ["DEFAULT"]
     assert change["DEFAULT"]["container_formats"]["new"] == [
-        "ami", "ari", "aki", "bare", "ovf", "docker", "dockerref"
+        "ami",
+        "ari",
+        "aki",
+        "bare",
+        "ovf",
+        "docker",
+        "dockerref",
     ]
 
 
