@@ -123,6 +123,88 @@ def node(local_minion_factory, tmp_path):
     return n
 
 
+@pytest.fixture(scope="session")
+def loader_mods(tmp_path_factory):
+    """The execution modules of an in-process minion whose module_dirs is the repo's _modules,
+    loaded by Salt's real loader (cross-module ``__salt__`` calls are real).
+
+    Everything the loader may write (extension modules, cache, pki, logs) goes to a temporary
+    folder; the opts are Salt's defaults (no /etc/salt/minion is read).
+    """
+    import salt.config
+    import salt.loader
+
+    base = tmp_path_factory.mktemp("loader")
+    opts = salt.config.minion_config(None, minion_id="novadocker-loader-test")
+    opts.update(
+        {
+            "file_client": "local",
+            "module_dirs": [str(REPO / "_modules")],
+            "extension_modules": str(base / "extmods"),
+            "cachedir": str(base / "cache"),
+            "pki_dir": str(base / "pki"),
+            "sock_dir": str(base / "sock"),
+            "log_file": str(base / "minion.log"),
+        }
+    )
+    opts["grains"] = salt.loader.grains(opts)
+    return salt.loader.minion_mods(opts, utils=salt.loader.utils(opts))
+
+
+@pytest.fixture
+def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_server):
+    """A sandbox docker compute node with every part real: a driver archive (pbr stand-in)
+    published over HTTP on 127.0.0.1, a fresh venv standing in for nova's, the session's
+    dockerd, the test nova user (out of the socket group at the start), nova.conf root:nova
+    0640. ``pillar(compute=..., driver=..., **top)`` writes the node's pillar over the good
+    defaults."""
+    import grp
+    import types
+
+    nova_user.reset()
+    archive = driver_archive("stable-mitaka")
+    nova_gid = grp.getgrnam(nova_user.user).gr_gid
+    nova_conf = node.path("/etc/nova/nova.conf")
+    os.chown(nova_conf, 0, nova_gid)
+    os.chmod(nova_conf, 0o640)
+    c = types.SimpleNamespace(
+        node=node,
+        user=nova_user,
+        dockerd=dockerd,
+        python=nova_python,
+        http=http_server,
+        archives=driver_archive,
+        archive=archive,
+        url=http_server.publish(archive),
+        nova_gid=nova_gid,
+    )
+
+    def pillar(compute=None, driver=None, **top):
+        compute_conf = {
+            "enabled": True,
+            "user": nova_user.user,
+            "socket_group": nova_user.socket_group,
+            "docker": {"host_url": dockerd.url},
+            "service": "nova-compute",
+        }
+        compute_conf.update(compute or {})
+        driver_conf = {
+            "source": c.url,
+            "source_hash": archive.source_hash,
+            "version": "1.0.0",
+            "python": nova_python,
+            "pip_args": ["--no-build-isolation", "--no-deps"],
+        }
+        driver_conf.update(driver or {})
+        data = {"root": str(node.root), "compute": compute_conf, "driver": driver_conf}
+        data.update(top)
+        node.set_pillar({"novadocker": data})
+
+    c.pillar = pillar
+    yield c
+    nova_user.reset()
+
+
 def lay_sandbox(root):
     """Lay a node like a freshly installed one: nova.conf 0640, glance-api.conf 0640."""
     for rel, src in (

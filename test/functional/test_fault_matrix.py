@@ -25,42 +25,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def fault_node(node, nova_user, dockerd, nova_python, driver_archive, http_server):
-    nova_user.reset()
-
-    class FaultNode:
-        pass
-
-    f = FaultNode()
-    f.node, f.user, f.dockerd, f.python = node, nova_user, dockerd, nova_python
-    f.archives, f.http = driver_archive, http_server
-    good = driver_archive("stable-mitaka")
-    f.good_url, f.good_hash = http_server.publish(good), good.source_hash
-
-    def pillar(compute=None, driver=None, **extra):
-        compute_conf = {
-            "enabled": True,
-            "user": nova_user.user,
-            "socket_group": nova_user.socket_group,
-            "docker": {"host_url": dockerd.url},
-            "service": "nova-compute",
-        }
-        compute_conf.update(compute or {})
-        driver_conf = {
-            "source": f.good_url,
-            "source_hash": f.good_hash,
-            "version": "1.0.0",
-            "python": nova_python,
-            "pip_args": ["--no-build-isolation", "--no-deps"],
-        }
-        driver_conf.update(driver or {})
-        data = {"root": str(node.root), "compute": compute_conf, "driver": driver_conf}
-        data.update(extra)
-        node.set_pillar({"novadocker": data})
-
-    f.pillar = pillar
-    yield f
-    nova_user.reset()
+def fault_node(compute_node):
+    return compute_node
 
 
 def _publish(f, archive):
@@ -87,7 +53,7 @@ def fault_hash_mismatch(f, request):
     return (
         {"driver": {"source_hash": other}},
         "novadocker-compute-driver",
-        ["0" * 64, f.good_hash.split("=")[1]],
+        ["0" * 64, f.archive.sha256],
     )
 
 

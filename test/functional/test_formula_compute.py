@@ -5,7 +5,6 @@ a sandbox node, the driver archive (a pbr package built in the test) served over
 private socket, a real system user joining the socket's group.
 """
 
-import grp
 import os
 
 import pytest
@@ -29,47 +28,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def compute(node, nova_user, dockerd, nova_python, driver_archive, http_server):
-    """A sandbox compute node with a published driver archive; returns a namespace."""
-    nova_user.reset()
-    archive = driver_archive("stable-mitaka")
-    url = http_server.publish(archive)
-    # nova.conf as a packaged node has it: root:nova 0640 (here the test nova user's group).
-    nova_gid = grp.getgrnam(nova_user.user).gr_gid
-    os.chown(node.path(NOVA), 0, nova_gid)
-    os.chmod(node.path(NOVA), 0o640)
-
-    class Compute:
-        pass
-
-    c = Compute()
-    c.node, c.user, c.dockerd, c.python, c.http = node, nova_user, dockerd, nova_python, http_server
-    c.archive, c.url, c.nova_gid = archive, url, nova_gid
-
-    def pillar(version="1.0.0", source=url, source_hash=archive.source_hash, **extra):
-        compute_conf = {
-            "enabled": True,
-            "user": nova_user.user,
-            "socket_group": nova_user.socket_group,
-            "docker": {"host_url": dockerd.url},
-            "service": "nova-compute",
-        }
-        compute_conf.update(extra.pop("compute", {}))
-        driver = {
-            "source": source,
-            "source_hash": source_hash,
-            "version": version,
-            "python": nova_python,
-            "pip_args": ["--no-build-isolation", "--no-deps"],
-        }
-        driver.update(extra.pop("driver", {}))
-        data = {"root": str(node.root), "compute": compute_conf, "driver": driver}
-        data.update(extra)
-        node.set_pillar({"novadocker": data})
-
-    c.pillar = pillar
-    yield c
-    nova_user.reset()
+def compute(compute_node):
+    return compute_node
 
 
 def expected_nova_conf(host_url):
@@ -155,7 +115,7 @@ def test_upgrade_reports_old_and_new_versions_and_restarts(compute):
     compute.pillar()
     node.apply()
     node.service_log.unlink()
-    compute.pillar(version="1.1.0")
+    compute.pillar(driver={"version": "1.1.0"})
     ret, states = node.apply()
     assert ret.returncode == 0, failed(states)
     assert states["novadocker-compute-driver"]["changes"] == {"old": "1.0.0", "new": "1.1.0"}

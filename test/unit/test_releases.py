@@ -2,29 +2,11 @@
 Glance's own source, through Salt's real loader."""
 
 import pytest
-import salt.config
-import salt.loader
-
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def mods(tmp_path_factory):
-    base = tmp_path_factory.mktemp("releases-loader")
-    opts = salt.config.minion_config(None, minion_id="novadocker-releases-test")
-    opts.update(
-        {
-            "file_client": "local",
-            "module_dirs": [str(REPO / "_modules")],
-            "extension_modules": str(base / "extmods"),
-            "cachedir": str(base / "cache"),
-            "pki_dir": str(base / "pki"),
-            "sock_dir": str(base / "sock"),
-            "log_file": str(base / "minion.log"),
-        }
-    )
-    opts["grains"] = salt.loader.grains(opts)
-    return salt.loader.minion_mods(opts, utils=salt.loader.utils(opts))
+def mods(loader_mods):
+    return loader_mods
 
 
 @pytest.mark.parametrize(

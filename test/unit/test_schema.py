@@ -23,27 +23,9 @@ SHA = "sha256=" + "ab" * 32
 
 
 @pytest.fixture(scope="module")
-def mods(tmp_path_factory):
-    """The execution modules of a minion whose module_dirs is the repo's _modules.
-
-    Everything the loader may write (extension modules, cache, pki, logs) goes to a temporary
-    folder; the opts are Salt's defaults (no /etc/salt/minion is read).
-    """
-    base = tmp_path_factory.mktemp("schema-loader")
-    opts = salt.config.minion_config(None, minion_id="novadocker-schema-test")
-    opts.update(
-        {
-            "file_client": "local",
-            "module_dirs": [str(REPO / "_modules")],
-            "extension_modules": str(base / "extmods"),
-            "cachedir": str(base / "cache"),
-            "pki_dir": str(base / "pki"),
-            "sock_dir": str(base / "sock"),
-            "log_file": str(base / "minion.log"),
-        }
-    )
-    opts["grains"] = salt.loader.grains(opts)
-    return salt.loader.minion_mods(opts, utils=salt.loader.utils(opts))
+def mods(loader_mods):
+    """The repo's execution modules through Salt's real loader (see test/conftest.py)."""
+    return loader_mods
 
 
 @pytest.fixture(scope="module")
