@@ -4,6 +4,7 @@ edits exists. The editing states live in ``novadocker_conf``, the driver in
 ``novadocker_driver``, the daemon and socket access in ``novadocker_daemon``.
 """
 
+import json
 import os
 
 __virtualname__ = "novadocker"
@@ -60,4 +61,105 @@ def config_present(name, message=None):
         return ret
     ret["result"] = False
     ret["comment"] = (message or "{path} not found").format(path=name)
+    return ret
+
+
+def _write_json(path, data):
+    """Write ``data`` as JSON to ``path`` atomically (folder 0700 when created, file 0600)."""
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700)
+    tmp = "{}.tmp.{}".format(path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def file_creation_recorded(name, path):
+    """
+    Record, in the JSON file ``name``, that the formula is about to create ``path`` — only when
+    ``path`` does not exist yet and nothing is recorded. The clean SLS
+    (:py:func:`recorded_file_absent`) then removes ``path`` only if the formula created it, so a
+    file the operator had before survives. No process, no file-server call: cheap on re-apply.
+
+    .. code-block:: yaml
+
+        novadocker-compute-rootwrap-record:
+          novadocker.file_creation_recorded:
+            - name: /var/lib/novadocker/rootwrap.json
+            - path: /etc/nova/rootwrap.d/docker.filters
+    """
+    ret = {"name": name, "result": True, "changes": {}, "comment": ""}
+    if os.path.exists(name):
+        ret["comment"] = "{} is recorded in {} already".format(path, name)
+        return ret
+    if os.path.exists(path):
+        ret["comment"] = "{} exists already: the formula did not create it".format(path)
+        return ret
+    record = {"path": path, "created": True}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = {"record": {"old": None, "new": record}}
+        ret["comment"] = "would record that the formula creates {} in {}".format(path, name)
+        return ret
+    try:
+        _write_json(name, record)
+    except OSError as exc:
+        ret["result"] = False
+        ret["comment"] = "could not write {}: {}".format(name, exc)
+        return ret
+    ret["changes"] = {"record": {"old": None, "new": record}}
+    ret["comment"] = "recorded that the formula creates {} in {}".format(path, name)
+    return ret
+
+
+def recorded_file_absent(name, record):
+    """
+    Remove ``name`` if, and only if, the JSON ``record`` says the formula created it; then
+    remove the record. No record: nothing to do (a file the operator had stays).
+
+    .. code-block:: yaml
+
+        novadocker-compute-clean-rootwrap-filter:
+          novadocker.recorded_file_absent:
+            - name: /etc/nova/rootwrap.d/docker.filters
+            - record: /var/lib/novadocker/rootwrap.json
+    """
+    ret = {"name": name, "result": True, "changes": {}, "comment": ""}
+    if not os.path.exists(record):
+        ret["comment"] = "no record in {}: the formula did not create {}".format(record, name)
+        return ret
+    try:
+        with open(record, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        ret["result"] = False
+        ret["comment"] = "could not read the record {}: {}".format(record, exc)
+        return ret
+    created = data.get("created") is True and data.get("path") == name
+    changes = {"record": {"old": record, "new": None}}
+    if created and os.path.exists(name):
+        changes["removed"] = name
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = changes
+        ret["comment"] = "would remove {}".format(
+            " and ".join(([name] if "removed" in changes else []) + [record])
+        )
+        return ret
+    try:
+        if "removed" in changes:
+            os.unlink(name)
+        os.unlink(record)
+    except OSError as exc:
+        ret["result"] = False
+        ret["comment"] = "could not remove {}: {}".format(name, exc)
+        return ret
+    ret["changes"] = changes
+    ret["comment"] = "removed {}".format(
+        " and ".join(([name] if "removed" in changes else []) + [record])
+    )
     return ret

@@ -27,19 +27,11 @@ novadocker-compute-clean-socket-access:
       - novadocker_conf: novadocker-compute-clean-nova-conf
 
 novadocker-compute-clean-rootwrap-filter:
-  file.absent:
+  novadocker.recorded_file_absent:
     - name: {{ novadocker.paths.rootwrap_filter | json }}
-    - onlyif:
-      - fun: file.file_exists
-        path: {{ novadocker.records.rootwrap | json }}
+    - record: {{ novadocker.records.rootwrap | json }}
     - require:
       - novadocker_conf: novadocker-compute-clean-nova-conf
-
-novadocker-compute-clean-rootwrap-record:
-  file.absent:
-    - name: {{ novadocker.records.rootwrap | json }}
-    - require:
-      - file: novadocker-compute-clean-rootwrap-filter
 
 novadocker-compute-clean-driver:
   novadocker_driver.removed:

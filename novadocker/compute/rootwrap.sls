@@ -14,16 +14,9 @@ include:
   - .daemon
 
 novadocker-compute-rootwrap-record:
-  file.managed:
+  novadocker.file_creation_recorded:
     - name: {{ novadocker.records.rootwrap | json }}
-    - contents: {{ {"path": filter, "created": true} | json | json }}
-    - replace: false
-    - makedirs: true
-    - dir_mode: '0700'
-    - mode: '0600'
-    - unless:
-      - fun: file.file_exists
-        path: {{ filter | json }}
+    - path: {{ filter | json }}
     - require:
       - novadocker_daemon: novadocker-compute-daemon
 
@@ -36,4 +29,4 @@ novadocker-compute-rootwrap-filter:
     - mode: '0644'
     - require:
       - novadocker_daemon: novadocker-compute-daemon
-      - file: novadocker-compute-rootwrap-record
+      - novadocker: novadocker-compute-rootwrap-record
