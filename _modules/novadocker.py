@@ -14,6 +14,7 @@ and edited by ``novadocker_conf``.
 """
 
 import copy
+import json
 import logging
 import os
 import urllib.parse
@@ -324,8 +325,22 @@ def settings(tplroot="novadocker", pillar=None):
 
         salt '*' novadocker.settings
     """
-    base = defaults(tplroot)
     raw = __pillar__.get("novadocker") if pillar is None else pillar
+    # Every SLS of a run imports map.jinja: compute once per run and pillar.
+    try:
+        key = "novadocker.settings.{}.{}".format(tplroot, json.dumps(raw, sort_keys=True))
+    except (TypeError, ValueError):
+        key = None
+    if key and key in __context__:
+        return copy.deepcopy(__context__[key])
+    merged = _settings(tplroot, raw)
+    if key:
+        __context__[key] = copy.deepcopy(merged)
+    return merged
+
+
+def _settings(tplroot, raw):
+    base = defaults(tplroot)
     errors = validate_pillar({} if raw is None else raw)
     merged = _merge(base, raw) if not errors and isinstance(raw, dict) else base
     merged["valid"] = not errors
