@@ -213,6 +213,25 @@ class Fleet:
             data = ret.data if len(targets) > 1 else {targets[0]: ret.data}
             assert data == {mid: True for mid in targets}, ret
 
+    @contextlib.contextmanager
+    def extra_minion(self, mid, pillar, **overrides):
+        """Start one more minion ``mid`` (its pillar: ``pillar``; ``overrides`` added to its
+        config) for the ``with`` block; then stop it and delete its key and pillar, so that
+        ``salt '*'`` does not wait for it afterwards."""
+        self.set_pillars({mid: pillar}, refresh=False)
+        minion = self.master.salt_minion_daemon(
+            mid, overrides=minion_overrides(self.base, mid, **overrides)
+        )
+        try:
+            with minion.started():
+                self.minions[mid] = minion
+                yield minion
+        finally:
+            self.minions.pop(mid, None)
+            self.pillars.pop(mid, None)
+            self.set_pillars({}, refresh=False)
+            self.master.salt_key_cli().run("-y", "-d", mid)
+
     def wait_for(self, mid, fun, arg, expected, timeout=60):
         """Wait until ``salt <mid> <fun> <arg>`` returns ``expected``; return it."""
         deadline = time.monotonic() + timeout
