@@ -1,0 +1,121 @@
+"""
+The ``novadocker`` grain module, loaded on its own: cheap and never failing, whatever the node
+looks like (no daemon, a hung daemon, no nova.conf, a broken pillar), and right with a real
+daemon. The fleet tests (test_fleet.py, test_rollout.py) use it through real minions.
+"""
+
+import importlib.util
+import os
+import pathlib
+import shutil
+import socket
+import tempfile
+import time
+
+import docker
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DATA = REPO / "test" / "data"
+
+
+@pytest.fixture
+def grains_module():
+    spec = importlib.util.spec_from_file_location(
+        "novadocker_grains_under_test", REPO / "_grains" / "novadocker.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _node(tmp_path, host_url=None, driver="novadocker.virt.docker.DockerDriver"):
+    root = tmp_path / "node"
+    (root / "etc/nova").mkdir(parents=True)
+    text = (DATA / "nova.conf").read_text()
+    if driver:
+        text = text.replace("compute_driver=libvirt.LibvirtDriver", f"compute_driver={driver}")
+    if host_url:
+        text += f"\n[docker]\nhost_url = {host_url}\n"
+    (root / "etc/nova/nova.conf").write_text(text)
+    return root
+
+
+def _grains(mod, opts):
+    mod.__opts__ = opts
+    started = time.monotonic()
+    value = mod.novadocker()
+    return value["novadocker"], time.monotonic() - started
+
+
+@pytest.fixture
+def hung_socket():
+    """A unix socket that accepts connections and never answers (a hung daemon)."""
+    folder = tempfile.mkdtemp(prefix="ndhung", dir="/tmp")
+    path = os.path.join(folder, "docker.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(8)
+    try:
+        yield "unix://" + path
+    finally:
+        server.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_hung_daemon_costs_at_most_the_timeout(grains_module, tmp_path, hung_socket):
+    root = _node(tmp_path, host_url=hung_socket)
+    grain, took = _grains(grains_module, {"pillar": {"novadocker": {"root": str(root)}}})
+    assert grain == {
+        "compute": True,
+        "driver_version": None,
+        "docker_api_version": None,
+        "docker_version": None,
+    }
+    assert 0.9 <= took < 2.0, took
+    grain, took = _grains(
+        grains_module,
+        {"pillar": {"novadocker": {"root": str(root)}}, "novadocker_grains_timeout": 0.2},
+    )
+    assert grain["docker_api_version"] is None
+    assert took < 0.8, took
+
+
+def test_no_daemon_no_nova_conf_and_a_broken_pillar_never_fail(grains_module, tmp_path):
+    root = _node(tmp_path, host_url=f"unix://{tmp_path}/no-daemon.sock")
+    grain, took = _grains(grains_module, {"pillar": {"novadocker": {"root": str(root)}}})
+    assert grain["compute"] is True and grain["docker_api_version"] is None
+    assert took < 0.5, took
+    # A node that was never switched; another without nova.conf at all.
+    plain = _node(tmp_path / "plain", driver=None)
+    grain, _ = _grains(grains_module, {"pillar": {"novadocker": {"root": str(plain)}}})
+    assert grain["compute"] is False
+    grain, _ = _grains(grains_module, {"pillar": {"novadocker": {"root": str(tmp_path / "x")}}})
+    assert grain["compute"] is False
+    # Pillar shapes the formula's validation would reject: the grain still answers.
+    for pillar in ({"novadocker": "oops"}, {"novadocker": {"compute": [1], "driver": 3}}, None):
+        grain, _ = _grains(grains_module, {"pillar": pillar})
+        assert set(grain) == {"compute", "driver_version", "docker_api_version", "docker_version"}
+    grain, _ = _grains(grains_module, {})
+    assert grain["driver_version"] is None or isinstance(grain["driver_version"], str)
+
+
+def test_a_real_daemon_and_a_tcp_url(grains_module, tmp_path, dockerd):
+    versions = docker.DockerClient(base_url=dockerd.url, version="1.24").version()
+    root = _node(tmp_path, host_url=dockerd.url)
+    grain, took = _grains(grains_module, {"pillar": {"novadocker": {"root": str(root)}}})
+    assert grain["compute"] is True
+    assert grain["docker_api_version"] == versions["ApiVersion"]
+    assert grain["docker_version"] == versions["Version"]
+    assert took < 1.0, took
+    # The daemon in pillar counts only until nova.conf names one.
+    plain = _node(tmp_path / "plain", driver=None)
+    pillar = {"root": str(plain), "compute": {"docker": {"host_url": dockerd.url}}}
+    grain, _ = _grains(grains_module, {"pillar": {"novadocker": pillar}})
+    assert grain["compute"] is False
+    assert grain["docker_api_version"] == versions["ApiVersion"]
+    # TCP daemons are not asked at all.
+    tcp = _node(tmp_path / "tcp", host_url="tcp://192.0.2.1:2375")
+    grain, took = _grains(grains_module, {"pillar": {"novadocker": {"root": str(tcp)}}})
+    assert grain["docker_api_version"] is None
+    assert took < 0.5, took
