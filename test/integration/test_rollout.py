@@ -135,7 +135,7 @@ def test_rollout_stops_at_the_first_failing_batch_then_completes(fleet, dead_soc
     assert all(report["ok"] for report in ret.data.values()), ret.data
 
 
-def test_rollout_refuses_unknown_options_and_changes_nothing(fleet):
+def test_rollout_refuses_bad_options_and_dry_runs_change_nothing(fleet):
     fleet.fresh(*FLEET)
     fleet.set_pillars(
         {mid: fleet.plain_pillar(mid) for mid in FLEET}
@@ -149,5 +149,18 @@ def test_rollout_refuses_unknown_options_and_changes_nothing(fleet):
     errors = summary["Error"]
     assert any("unknown option 'batchsize'" in e for e in errors), errors
     assert any("batch_size must be a number >= 1" in e for e in errors), errors
+    assert all(_pristine(fleet, mid) for mid in FLEET)
+    assert all(fleet.service_calls(mid) == [] for mid in FLEET)
+
+    # A dry run straight from salt-run: every step in test mode, nothing changes anywhere.
+    ret = fleet.salt_run("novadocker.rollout", "test=True")
+    assert ret.returncode == 0, ret
+    summary = ret.data
+    assert summary["result"] is True and summary["test"] is True
+    assert summary["image"]["minions"] == ["glance-1"] and summary["batches"] == []
+    report = summary["image"]["nodes"]["glance-1"]
+    assert "novadocker-image-container-formats" in report["state"]["changed"]  # predicted
+    assert "check" not in report
+    assert "dry run" in summary["comment"]
     assert all(_pristine(fleet, mid) for mid in FLEET)
     assert all(fleet.service_calls(mid) == [] for mid in FLEET)
