@@ -347,7 +347,9 @@ def rollout(**kwargs):
             ok, nodes = _apply(client, minions, opts)
             for mid in unsynced:
                 if mid in nodes:
+                    # Its state run may have used stale modules: it does not count as done.
                     nodes[mid]["problems"].insert(0, "saltutil.sync_all did not return")
+                    nodes[mid]["ok"] = ok = False
             if name == "image":
                 summary["image"].update(ok=ok, nodes=nodes)
             else:
