@@ -321,6 +321,15 @@ def fleet(
             nova_user.reset()
 
 
+@pytest.fixture(autouse=True)
+def _nova_user_back_out(request):
+    """After a fleet test, take the session's nova user out of the socket group again: other
+    suites in the same session expect it outside (fixtures/dockerd.py), and the fleet lives on."""
+    yield
+    if "fleet" in request.fixturenames:
+        request.getfixturevalue("nova_user").reset()
+
+
 @pytest.fixture
 def dead_socket_url(fleet):
     """A ``unix://`` URL where no daemon listens (the socket file does not exist)."""
