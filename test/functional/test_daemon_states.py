@@ -21,8 +21,14 @@ def single(node, fun, **kwargs):
     return ret, state
 
 
-def etc_group():
-    return pathlib.Path("/etc/group").read_bytes()
+def etc_group(user, group):
+    """The /etc/group lines that name ``user`` or define ``group`` (other test sessions on
+    the same machine may add and remove their own users meanwhile)."""
+    return [
+        line
+        for line in pathlib.Path("/etc/group").read_text().splitlines()
+        if line.startswith(group + ":") or user in line.split(":")[-1].split(",")
+    ]
 
 
 def members(group):
@@ -155,11 +161,11 @@ def test_socket_access_joins_the_group_once(node, dockerd, fresh_user, tmp_path)
     record = tmp_path / "state" / "socket_access.json"
     kwargs = dict(name=user, group=group, socket=dockerd.socket, record=str(record))
 
-    before = etc_group()
+    before = etc_group(user, group)
     ret, state = single(node, "novadocker_daemon.socket_access", test=True, **kwargs)
     assert state["result"] is None
     assert state["changes"]["groups"]["new"] == sorted(state["changes"]["groups"]["old"] + [group])
-    assert etc_group() == before, "test=True changed /etc/group"
+    assert etc_group(user, group) == before, "test=True changed /etc/group"
     assert not record.exists()
 
     ret, state = single(node, "novadocker_daemon.socket_access", **kwargs)
@@ -254,7 +260,7 @@ def test_revoked_removes_exactly_what_was_added(node, fresh_user, tmp_path):
     single(node, "novadocker_daemon.socket_access", name=user, group=group, record=record)
     assert user in members(group)
 
-    before = etc_group()
+    before = etc_group(user, group)
     ret, state = single(
         node,
         "novadocker_daemon.socket_access_revoked",
@@ -265,7 +271,7 @@ def test_revoked_removes_exactly_what_was_added(node, fresh_user, tmp_path):
     )
     assert state["result"] is None
     assert group not in state["changes"]["groups"]["new"]
-    assert etc_group() == before and os.path.exists(record)
+    assert etc_group(user, group) == before and os.path.exists(record)
 
     ret, state = single(
         node,
