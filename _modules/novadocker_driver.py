@@ -19,6 +19,7 @@ ask the interpreter.
 """
 
 import glob
+import json
 import hashlib
 import logging
 import os
@@ -526,6 +527,52 @@ def importable(python):
     return False, f"import {IMPORT_NAME} fails with {python}: {error}"
 
 
+def _import_cache_file():
+    return os.path.join(__opts__["cachedir"], "novadocker", "importable.json")
+
+
+def _import_key(python, installed):
+    """What a successful import depends on: the interpreter, the installed version and the
+    mtime of each of its site directories (pip adds or removes a top-level entry there on every
+    install and uninstall)."""
+    try:
+        stamps = [[d, os.stat(d).st_mtime_ns] for d in _site_dirs(python)]
+        stamps.append([python, os.stat(python).st_mtime_ns])
+    except OSError:
+        return None
+    return {"version": installed, "stamps": stamps}
+
+
+def _import_cache_get(python):
+    try:
+        with open(_import_cache_file(), encoding="utf-8") as fh:
+            return json.load(fh).get(python)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _import_cache_put(python, key):
+    """Remember a successful import so that ``check`` (run by operators and monitoring, often)
+    does not start nova's interpreter again until its environment changed. Best effort."""
+    path = _import_cache_file()
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        data[python] = key
+        tmp = f"{path}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("novadocker: could not cache the import check in %s: %s", path, exc)
+
+
 def check(python, version="", release="mitaka"):
     """
     Report on the driver in ``python``'s environment: is it installed, at the wanted version,
@@ -583,10 +630,16 @@ def check(python, version="", release="mitaka"):
             f"nova-docker {current} is installed, pillar novadocker:driver:version wants "
             f"{wanted}: apply novadocker.compute to {verb}"
         )
-    try:
-        ok, message = importable(python)
-    except (CommandExecutionError, SaltInvocationError) as exc:
-        ok, message = False, str(exc)
+    key = _import_key(python, current)
+    if key is not None and _import_cache_get(python) == key:
+        ok = True
+    else:
+        try:
+            ok, message = importable(python)
+        except (CommandExecutionError, SaltInvocationError) as exc:
+            ok, message = False, str(exc)
+        if ok and key is not None:
+            _import_cache_put(python, key)
     ret["importable"] = ok
     if not ok:
         problems.append(

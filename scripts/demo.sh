@@ -22,12 +22,19 @@ install -m 0640 test/data/glance-api.conf "$NODE/etc/glance/glance-api.conf"
 cp "$NODE/etc/nova/nova.conf" "$SANDBOX/nova.conf.orig"
 cp "$NODE/etc/glance/glance-api.conf" "$SANDBOX/glance-api.conf.orig"
 
+# The node's file root: the formula as FORMULA ships it (symlinks), not the whole repository,
+# whose virtualenvs Salt would walk on every call.
+mkdir -p "$SANDBOX/formula"
+for part in novadocker _modules _states _grains _beacons _runners; do
+    [ -e "$REPO/$part" ] && ln -s "$REPO/$part" "$SANDBOX/formula/$part"
+done
+
 cat > "$SANDBOX/salt/minion" <<CONF
 id: novadocker-demo
 file_client: local
 root_dir: $SANDBOX/salt
 file_roots:
-  base: [$REPO]
+  base: [$SANDBOX/formula]
 pillar_roots:
   base: [$SANDBOX/pillar]
 log_file: $SANDBOX/salt/minion.log

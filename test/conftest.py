@@ -14,9 +14,7 @@ import shutil
 import pytest
 import salt.utils.yaml
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-DATA = REPO / "test" / "data"
-TEST_SALT = REPO / "test" / "salt"
+from testpaths import DATA, REPO, TEST_SALT, formula_root  # noqa: F401 (DATA: re-exported)
 
 pytest_plugins = ["fixtures.dockerd", "fixtures.driver"]
 
@@ -37,8 +35,10 @@ class LocalNode:
     minion's pillar_roots, rewritten by :py:meth:`set_pillar` before each run.
     """
 
-    def __init__(self, cli, pillar_dir, root, service_log, log_file=None):
+    def __init__(self, cli, pillar_dir, root, service_log, log_file=None, file_root=None):
         self.log_file = pathlib.Path(log_file) if log_file else None
+        #: the minion's file root (salt://): symlinks to the formula's shipped folders
+        self.file_root = pathlib.Path(file_root) if file_root else None
         self.cli = cli
         self.pillar_dir = pathlib.Path(pillar_dir)
         self.root = pathlib.Path(root)
@@ -89,9 +89,10 @@ def local_minion_factory(salt_factories, tmp_path_factory):
     pillar_dir = base / "pillar"
     pillar_dir.mkdir()
     service_log = base / "service.log"
+    file_root = formula_root(base / "formula")
     overrides = {
         "file_client": "local",
-        "file_roots": {"base": [str(REPO)]},
+        "file_roots": {"base": [str(file_root)]},
         "pillar_roots": {"base": [str(pillar_dir)]},
         # Test-only: there is no init system (PID 1 is not systemd) in this sandbox, so the
         # ``service`` virtual module is provided by test/salt/_modules/novadocker_testservice.py,
@@ -106,19 +107,19 @@ def local_minion_factory(salt_factories, tmp_path_factory):
     cli = factory.salt_call_cli(timeout=600)
     ret = cli.run("--local", "saltutil.sync_all")
     assert ret.returncode == 0, ret
-    factory._novadocker = (cli, pillar_dir, service_log, factory.config["log_file"])
+    factory._novadocker = (cli, pillar_dir, service_log, factory.config["log_file"], file_root)
     return factory
 
 
 @pytest.fixture
 def node(local_minion_factory, tmp_path):
     """A fresh sandbox node: ``<tmp>/node`` holding etc/nova/nova.conf and glance-api.conf."""
-    cli, pillar_dir, service_log, log_file = local_minion_factory._novadocker
+    cli, pillar_dir, service_log, log_file, file_root = local_minion_factory._novadocker
     if service_log.exists():
         service_log.unlink()
     root = tmp_path / "node"
     lay_sandbox(root)
-    n = LocalNode(cli, pillar_dir, root, service_log, log_file)
+    n = LocalNode(cli, pillar_dir, root, service_log, log_file, file_root)
     n.set_pillar({"novadocker": {"root": str(root)}})
     return n
 

@@ -113,12 +113,12 @@ def test_plain_path_source(node, nova_python, driver_archive):
 
 
 def test_salt_source(node, nova_python, driver_archive):
-    """salt:// through cp.cache_file: the node's file_roots is the repo; the archive goes under
-    the git-ignored .sandbox/ folder for the length of the test."""
-    folder = REPO / ".sandbox" / f"driver-test-{uuid.uuid4().hex}"
+    """salt:// through cp.cache_file: the archive goes into the node's file root (a temporary
+    folder) for the length of the test."""
+    folder = node.file_root / f"driver-test-{uuid.uuid4().hex}"
     try:
         archive = driver_archive("1.0.0", dest=folder)
-        source = f"salt://{folder.relative_to(REPO)}/{archive.path.name}"
+        source = f"salt://{folder.name}/{archive.path.name}"
         ret = install(node, nova_python, source, archive)
         assert ret["result"] is True, ret
         assert ret["changes"] == {"old": None, "new": "1.0.0"}

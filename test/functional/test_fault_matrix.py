@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import DATA
+from testpaths import DATA
 from fixtures.driver import driver_files_installed
 
 NOVA = "/etc/nova/nova.conf"

@@ -6,7 +6,7 @@ list of rules; here each case goes through salt-call --local state.apply novadoc
 
 import pytest
 
-from conftest import DATA
+from testpaths import DATA
 
 pytestmark = pytest.mark.slow
 

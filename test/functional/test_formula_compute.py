@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import DATA
+from testpaths import DATA
 from fixtures.driver import dist_info, driver_files_installed
 
 NOVA = "/etc/nova/nova.conf"

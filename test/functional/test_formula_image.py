@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import DATA
+from testpaths import DATA
 
 GLANCE = "/etc/glance/glance-api.conf"
 NOVA = "/etc/nova/nova.conf"
