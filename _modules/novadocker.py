@@ -475,6 +475,41 @@ def _check_conf_options(path, options):
     return not problems, {"problems": problems}
 
 
+#: The one rule of the driver's docker.filters (identical on every branch).
+_ROOTWRAP_RULE = ("Filters", "ln", "CommandFilter, /bin/ln, root")
+
+
+def _check_rootwrap_filter(path):
+    """Problems with the rootwrap filter at ``path``: missing, writable by anyone but root, or
+    without the rule the driver needs (a TOFS override may add rules, not drop this one)."""
+    try:
+        st = os.stat(path)
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        return ["{} is missing ({})".format(path, exc.strerror)]
+    problems = []
+    if st.st_uid != 0 or st.st_mode & 0o022:
+        problems.append(
+            "{} must be owned by and only writable by root (uid {}, mode {:04o})".format(
+                path, st.st_uid, st.st_mode & 0o7777
+            )
+        )
+    section, rules = None, set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif ":" in line and not line.startswith(("#", ";")):
+            name, _, value = line.partition(":")
+            rules.add((section, name.strip(), " ".join(value.split())))
+    if _ROOTWRAP_RULE not in rules:
+        problems.append(
+            "{} lacks the driver's rule [Filters] ln: CommandFilter, /bin/ln, root".format(path)
+        )
+    return problems
+
+
 def check():
     """
     Report on this node in one place: for a docker compute node the driver (installed,
@@ -512,19 +547,8 @@ def check():
         ok, detail = _check_conf_options(conf["paths"]["nova_conf"], conf["nova_options"])
         part("nova_conf", ok, dict(detail, path=conf["paths"]["nova_conf"]))
         filt = conf["paths"]["rootwrap_filter"]
-        wanted = __salt__["cp.get_file_str"]("salt://novadocker/files/default/docker.filters")
-        present = os.path.isfile(filt)
-        same = present and wanted and open(filt, encoding="utf-8").read() == wanted
-        part(
-            "rootwrap",
-            bool(same),
-            {
-                "path": filt,
-                "problems": []
-                if same
-                else ["{} {}".format(filt, "differs" if present else "is missing")],
-            },
-        )
+        problems = _check_rootwrap_filter(filt)
+        part("rootwrap", not problems, {"path": filt, "problems": problems})
     if conf["image"]["enabled"]:
         report["roles"].append("image")
         glance = conf["glance"]

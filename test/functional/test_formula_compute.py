@@ -94,6 +94,16 @@ def test_compute_node_end_to_end(compute):
     assert report["driver"]["version"] == "1.0.0"
     assert report["daemon"]["pin_supported"] is True
 
+    # ... and sees what breaks the rootwrap filter: writable by others, the rule gone.
+    os.chmod(filt, 0o666)
+    filt.write_text(SHIPPED_FILTER.replace("ln: CommandFilter", "# ln: CommandFilter"))
+    report = node.call("novadocker.check").data
+    assert report["ok"] is False
+    assert report["rootwrap"]["problems"] == [
+        f"{filt} must be owned by and only writable by root (uid 0, mode 0666)",
+        f"{filt} lacks the driver's rule [Filters] ln: CommandFilter, /bin/ln, root",
+    ]
+
 
 def test_second_apply_downloads_nothing_changes_nothing_restarts_nothing(compute):
     node = compute.node
