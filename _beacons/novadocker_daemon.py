@@ -46,7 +46,6 @@ import http.client
 import json
 import logging
 import os
-import re
 import socket
 import time
 import urllib.parse
@@ -78,8 +77,6 @@ _DOCKER_DRIVERS = frozenset(
         "nova.virt.docker.driver.DockerDriver",
     )
 )
-
-_SECTION_RE = re.compile(r"^\[([^\]]+)\]\s*$")
 
 
 def __virtual__():
@@ -160,30 +157,15 @@ def _nova_conf_path():
 
 
 def _read_nova_conf(path):
-    """``(compute_driver, host_url)`` from nova.conf (last occurrence wins, as in oslo)."""
-    driver = host_url = None
-    section = None
+    """``(compute_driver, host_url)`` from nova.conf, read by the formula's own lossless INI
+    reader (``novadocker_conf.get``: the last occurrence wins, as in oslo); ``(None, None)``
+    when the file cannot be read."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for raw in handle:
-                line = raw.strip()
-                if not line or line[0] in "#;" or raw[0] in " \t":
-                    continue
-                match = _SECTION_RE.match(line)
-                if match:
-                    section = match.group(1).strip()
-                    continue
-                key, sep, value = line.partition("=")
-                if not sep:
-                    continue
-                key = key.strip()
-                if section == "DEFAULT" and key == "compute_driver":
-                    driver = value.strip()
-                elif section == "docker" and key == "host_url":
-                    host_url = value.strip()
-    except OSError:
-        pass
-    return driver, host_url
+        get = __salt__["novadocker_conf.get"]
+        return get(path, "DEFAULT", "compute_driver"), get(path, "docker", "host_url")
+    except Exception as exc:  # pylint: disable=broad-except
+        log.debug("novadocker_daemon beacon: cannot read %s: %s", path, exc)
+        return None, None
 
 
 def _target(conf):
