@@ -526,8 +526,18 @@ def _load_record(record, path, raw):
     return data
 
 
-def _write_record(record, data):
-    """Write a record atomically: directory created 0700 if missing, file 0600."""
+def write_record(record, data):
+    """
+    Write a revert record: ``data`` as JSON (or bytes as they are) to ``record``, atomically
+    (temporary file and rename), the directory created 0700 if missing, the file 0600. Every
+    record of the formula (config keys, driver, socket access, rootwrap filter) is written here.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_conf.write_record /var/lib/novadocker/x.json '{"created": true}'
+    """
     directory = os.path.dirname(os.path.abspath(record))
     try:
         if not os.path.isdir(directory):
@@ -744,7 +754,7 @@ def apply(path, options, record=None):
     if not changes:
         return {}
     if record:
-        _write_record(record, rec)
+        write_record(record, rec)
     try:
         _write_conf(path, real, st, doc)
     except CommandExecutionError:
@@ -754,7 +764,7 @@ def apply(path, options, record=None):
                 with contextlib.suppress(OSError):
                     os.unlink(record)
             else:
-                _write_record(record, raw)
+                write_record(record, raw)
         raise
     return changes
 

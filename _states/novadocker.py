@@ -7,6 +7,8 @@ edits exists. The editing states live in ``novadocker_conf``, the driver in
 import json
 import os
 
+from salt.exceptions import CommandExecutionError
+
 __virtualname__ = "novadocker"
 
 
@@ -64,20 +66,6 @@ def config_present(name, message=None):
     return ret
 
 
-def _write_json(path, data):
-    """Write ``data`` as JSON to ``path`` atomically (folder 0700 when created, file 0600)."""
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        os.makedirs(folder, mode=0o700)
-    tmp = "{}.tmp.{}".format(path, os.getpid())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def file_creation_recorded(name, path):
     """
     Record, in the JSON file ``name``, that the formula is about to create ``path`` — only when
@@ -106,8 +94,8 @@ def file_creation_recorded(name, path):
         ret["comment"] = "would record that the formula creates {} in {}".format(path, name)
         return ret
     try:
-        _write_json(name, record)
-    except OSError as exc:
+        __salt__["novadocker_conf.write_record"](name, record)
+    except (CommandExecutionError, OSError) as exc:
         ret["result"] = False
         ret["comment"] = "could not write {}: {}".format(name, exc)
         return ret

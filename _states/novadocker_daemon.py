@@ -158,26 +158,6 @@ def _read_record(record):
     return data
 
 
-def _write_record(record, data):
-    """Write ``data`` to ``record`` (directory 0700 when created, file 0600)."""
-    directory = os.path.dirname(os.path.abspath(record))
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700)
-        os.chmod(directory, 0o700)
-    tmp = f"{record}.tmp{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, sort_keys=True)
-            fh.write("\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, record)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def socket_access(name, group="docker", socket=None, record=None, skip_unready=False):
     """
     Ensure the nova user ``name`` is a member of ``group``, the Docker socket's group, so that
@@ -260,7 +240,9 @@ def socket_access(name, group="docker", socket=None, record=None, skip_unready=F
 
     try:
         if record:
-            _write_record(record, {"user": name, "group": group, "added": True})
+            __salt__["novadocker_conf.write_record"](
+                record, {"user": name, "group": group, "added": True}
+            )
         try:
             res = __salt__["novadocker_daemon.add_user_to_group"](name, group)
         except Exception:

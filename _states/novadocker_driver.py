@@ -28,7 +28,6 @@ exactly what the formula did: it uninstalls the driver only when the formula bro
 import json
 import logging
 import os
-import tempfile
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -77,28 +76,6 @@ def _read_record(record):
     if not isinstance(data, dict) or "previous_version" not in data:
         raise ValueError('expected {"python": ..., "previous_version": ...}')
     return data
-
-
-def _write_record(record, python, previous):
-    """Write the record once (dir 0700, file 0600); an existing record is kept as it is."""
-    if os.path.exists(record):
-        return False
-    directory = os.path.dirname(os.path.abspath(record))
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700)
-        os.chmod(directory, 0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".record-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"python": python, "previous_version": previous}, handle)
-            handle.write("\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, record)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return True
 
 
 def installed(
@@ -209,9 +186,13 @@ def installed(
 
     if record:
         try:
-            if _write_record(record, name, current):
+            # Written once: the original is what was there before the formula ever installed.
+            if not os.path.exists(record):
+                __salt__["novadocker_conf.write_record"](
+                    record, {"python": name, "previous_version": current}
+                )
                 log.info("Recorded nova-docker %s in %s before installing", current, record)
-        except OSError as exc:
+        except (CommandExecutionError, OSError) as exc:
             ret["comment"] = f"Could not write the record {record}: {exc}; nothing was installed"
             return _with_warnings(ret, warnings)
 
