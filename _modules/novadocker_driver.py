@@ -770,6 +770,11 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             "is missing into that environment (or drop --no-deps from "
             "novadocker:driver:pip_args)"
         )
+    # The import was just proven: check() need not start nova's interpreter again until the
+    # environment changes.
+    key = _import_key(python, new)
+    if key is not None:
+        _import_cache_put(python, key)
     return {"old": old, "new": new}
 
 

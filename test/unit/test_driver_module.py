@@ -224,7 +224,7 @@ def test_check_missing_interpreter(mods, tmp_path):
     assert "novadocker:driver:python" in ret["problems"][0]
 
 
-def test_check_not_importable(mods, nova_python, driver_archive):
+def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch):
     mods["novadocker_driver.install"](
         nova_python,
         str(driver_archive("1.0.0").path),
@@ -232,7 +232,14 @@ def test_check_not_importable(mods, nova_python, driver_archive):
         version="1.0.0",
         pip_args=NO_BUILD,
     )
-    # Break it the way a missing dependency would.
+    # install() proved the import: the first check after it starts no interpreter (the result
+    # is cached on the environment's site directories) ...
+    with monkeypatch.context() as patched:
+        _no_process(patched)
+        warm = mods["novadocker_driver.check"](nova_python, version="1.0.0")
+    assert warm["importable"] is True and warm["ok"] is True, warm
+    # ... and a change to the environment invalidates it. Break it the way a missing
+    # dependency would.
     for path in site_packages(nova_python).glob("pbr*"):
         if path.is_dir():
             shutil.rmtree(path)
