@@ -412,7 +412,7 @@ def socket_info(path, user=None):
     return info
 
 
-def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5):
+def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, info=True):
     """
     Check that the Docker daemon at ``host_url`` can serve nova-docker. Never raises for a
     down daemon: everything found is in the returned report.
@@ -431,6 +431,13 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5):
 
     timeout
         Seconds to wait for the daemon.
+
+    info
+        Also ask ``/info`` for the storage driver (one more request; the state gate does not).
+
+    With a pin, a healthy daemon is asked one question, ``/v<pin>/version``: its answer proves
+    the daemon accepts the pin and carries its API range. ``/version`` is asked only when there
+    is no pin or the pinned request is refused (for the range to quote).
 
     The report: ``{"host_url", "reachable", "server_version", "api_version",
     "min_api_version", "pinned_api_version", "pin_supported" (bool, ``None`` when the daemon
@@ -469,18 +476,23 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5):
         client = docker.APIClient(
             base_url=host_url, version=_CLIENT_API_VERSION, timeout=float(timeout)
         )
-        version = client.version(api_version=False)
+        version, answer_error = None, None
+        if pin is not None:
+            version, answer_error = _ask_pinned(client, pin)
+        if version is None:
+            version = client.version(api_version=False)
         report["reachable"] = True
         report["server_version"] = version.get("Version")
         report["api_version"] = version.get("ApiVersion")
         report["min_api_version"] = version.get("MinAPIVersion")
-        try:
-            info = client._result(client._get(client._url("/info", versioned_api=False)), True)
-            report["storage_driver"] = info.get("Driver")
-        except Exception as exc:  # pylint: disable=broad-except
-            log.info("novadocker_daemon: /info at %s failed: %s", host_url, exc)
+        if info:
+            try:
+                data = client._result(client._get(client._url("/info", versioned_api=False)), True)
+                report["storage_driver"] = data.get("Driver")
+            except Exception as exc:  # pylint: disable=broad-except
+                log.info("novadocker_daemon: /info at %s failed: %s", host_url, exc)
         if pin is not None:
-            _check_pin(client, report, pin)
+            _judge_pin(report, pin, answer_error)
     except Exception as exc:  # pylint: disable=broad-except
         # A down daemon, a missing socket, a refused connection, a timeout, a bad URL: all
         # reports, never exceptions.
@@ -509,8 +521,21 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5):
     return report
 
 
-def _check_pin(client, report, pin):
-    """Range check and a real request to ``/v<pin>/version``; fills pin_supported/problems."""
+def _ask_pinned(client, pin):
+    """``(version document, None)`` when ``/v<pin>/version`` answers, ``(None, error text)``
+    when the daemon refuses the pin (e.g. HTTP 400 "client version 1.13 is too old").
+    A connection error propagates: the daemon is not reachable."""
+    try:
+        resp = client._get(f"{client.base_url}/v{pin}/version")
+        return client._result(resp, json=True), None
+    except Exception as exc:  # pylint: disable=broad-except
+        if HAS_DOCKER and isinstance(exc, requests.exceptions.ConnectionError):
+            raise
+        return None, _error_text(exc)
+
+
+def _judge_pin(report, pin, answer_error):
+    """Range check and the pinned request's outcome; fills pin_supported/problems."""
     host_url = report["host_url"]
     low, high = report["min_api_version"], report["api_version"]
     pin_t, low_t, high_t = _api_tuple(pin), _api_tuple(low), _api_tuple(high)
@@ -519,15 +544,6 @@ def _check_pin(client, report, pin):
         in_range = False
     if low_t is not None and pin_t < low_t:
         in_range = False
-
-    answer_error = None
-    try:
-        resp = client._get(f"{client.base_url}/v{pin}/version")
-        client._result(resp, json=True)
-    except Exception as exc:  # pylint: disable=broad-except
-        if HAS_DOCKER and isinstance(exc, requests.exceptions.ConnectionError):
-            raise
-        answer_error = _error_text(exc)
 
     report["pin_supported"] = in_range and answer_error is None
     if report["pin_supported"]:

@@ -97,8 +97,9 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
     """
     ret = _ret(name)
     try:
+        # The gate needs no storage driver: one request fewer on every run.
         report = __salt__["novadocker_daemon.validate"](
-            host_url=name, api_version=api_version, user=user, timeout=timeout
+            host_url=name, api_version=api_version, user=user, timeout=timeout, info=False
         )
     except (SaltInvocationError, CommandExecutionError) as exc:
         ret["result"] = False
@@ -117,16 +118,13 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
             )
             if user:
                 sock_text += f" usable by {user} via {sock['user_access_via']}"
-        ret["comment"] = (
-            "Docker daemon at {} is ready: server {}, API {} to {}{}, storage driver {}{}".format(
-                name,
-                report["server_version"],
-                report["min_api_version"] or "?",
-                report["api_version"] or "?",
-                pin_text,
-                report["storage_driver"] or "unknown",
-                sock_text,
-            )
+        ret["comment"] = "Docker daemon at {} is ready: server {}, API {} to {}{}{}".format(
+            name,
+            report["server_version"],
+            report["min_api_version"] or "?",
+            report["api_version"] or "?",
+            pin_text,
+            sock_text,
         )
         return ret
 

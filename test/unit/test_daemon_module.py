@@ -135,6 +135,37 @@ def test_no_pin_checks_the_daemon_only(mod, dockerd):
     assert report["pinned_api_version"] is None and report["pin_supported"] is None
 
 
+@pytest.fixture
+def requests_seen(monkeypatch):
+    """Paths of the HTTP requests the Docker SDK really sends (recorded, then sent as is)."""
+    import requests
+
+    seen = []
+    send = requests.Session.send
+
+    def recording_send(self, request, **kwargs):
+        seen.append(request.path_url)
+        return send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", recording_send)
+    return seen
+
+
+def test_healthy_pinned_daemon_costs_one_request(mod, dockerd, requests_seen):
+    # The state gate's call: the pinned /version both proves the pin and carries the range.
+    report = mod.validate(dockerd.url, api_version="1.19", info=False)
+    assert report["ok"] is True, report["problems"]
+    assert (report["min_api_version"], report["api_version"]) == ("1.12", "1.41")
+    assert report["storage_driver"] is None
+    assert requests_seen == ["/v1.19/version"]
+
+
+def test_refused_pin_asks_the_range_once_more(mod, dockerd, requests_seen):
+    report = mod.validate(dockerd.url, api_version="1.99", info=False)
+    assert report["pin_supported"] is False
+    assert requests_seen == ["/v1.99/version", "/version"]
+
+
 # -- the API pin outside the daemon's range ----------------------------------------------------
 def test_pin_above_the_daemon_range_fails(mod, dockerd):
     report = mod.validate(dockerd.url, api_version="1.99")
