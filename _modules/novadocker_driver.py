@@ -471,6 +471,32 @@ def _branch(release):
     return "master" if release in ("newton", "ocata") else f"stable/{release}"
 
 
+def _sees_only_its_site_dir(python):
+    """True when ``python`` is a virtualenv's interpreter whose ``sys.path`` holds no
+    distributions outside the one site-packages directory :py:func:`_site_dirs` found:
+    ``pyvenv.cfg`` says ``include-system-site-packages = false`` (a missing key means true, as
+    in CPython's site.py) and no ``.pth`` file there adds a directory. Then the absence of
+    nova-docker's metadata on disk is proof enough, and no interpreter needs to be started."""
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    cfg = _read_venv_cfg(prefix)
+    if cfg is None or cfg.get("include-system-site-packages", "true").lower() != "false":
+        return False
+    dirs = _site_dirs(python)
+    if len(dirs) != 1:
+        return False
+    try:
+        pth_files = [e for e in os.listdir(dirs[0]) if e.endswith(".pth")]
+        for name in pth_files:
+            with open(os.path.join(dirs[0], name), encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    line = line.strip()
+                    if line and not line.startswith(("#", "import ", "import\t")):
+                        return False
+    except OSError:
+        return False
+    return True
+
+
 def _installed_version(python):
     _check_python(python)
     found = sorted(set(_versions_on_disk(python)))
@@ -478,6 +504,8 @@ def _installed_version(python):
         return found[0]
     if found:
         log.debug("Several nova-docker versions on disk for %s (%s): asking it", python, found)
+    elif _sees_only_its_site_dir(python):
+        return None
     return _version_from_interpreter(python)
 
 
@@ -490,8 +518,10 @@ def version(python):
     it is not installed there.
 
     The metadata (``nova_docker-*.dist-info/METADATA`` or ``*.egg-info/PKG-INFO``) is read
-    from the environment's site-packages/dist-packages directories without starting a process;
-    only when it is not found there is the interpreter asked (importlib.metadata).
+    from the environment's site-packages/dist-packages directories without starting a process.
+    The interpreter is asked (importlib.metadata) only when that is not conclusive: no metadata
+    found for an interpreter that may see other directories (a system Python, a virtualenv
+    with system site-packages or a ``.pth`` file adding a path), or several versions found.
 
     python
         Path of nova's Python interpreter (pillar ``novadocker:driver:python``).

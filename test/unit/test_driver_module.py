@@ -78,8 +78,35 @@ def _install(python, archive, version, pip_args=NO_BUILD):
 # -- version ----------------------------------------------------------------------------------
 
 
-def test_version_none_when_not_installed(mods, nova_python):
-    assert mods["novadocker_driver.version"](nova_python) is None
+def test_version_none_when_not_installed(mods, nova_python, monkeypatch):
+    # A plain venv (no system site-packages, no .pth adding a path): its site-packages is all
+    # it sees, so no metadata there is proof enough, without starting its interpreter.
+    with monkeypatch.context() as patched:
+        _no_process(patched)
+        assert mods["novadocker_driver.version"](nova_python) is None
+    # A .pth file adding a directory makes the disk inconclusive: the interpreter is asked,
+    # and finds the driver there.
+    extra = pathlib.Path(nova_python).parent.parent / "extra-path"
+    (extra / "nova_docker-7.7.dist-info").mkdir(parents=True)
+    (extra / "nova_docker-7.7.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: nova-docker\nVersion: 7.7\n"
+    )
+    (site_packages(nova_python) / "zz-extra.pth").write_text(f"{extra}\n")
+    assert mods["novadocker_driver.version"](nova_python) == "7.7"
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    ["home = /usr/bin\ninclude-system-site-packages = true\n", "home = /usr/bin\n"],
+    ids=["system-site-packages", "key-missing"],
+)
+def test_version_asks_a_venv_that_sees_system_site_packages(mods, tmp_path, cfg):
+    prefix = tmp_path / "venv"
+    python = _fake_interpreter(prefix / "bin" / "python3.11")
+    (prefix / "pyvenv.cfg").write_text(cfg)
+    (prefix / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    with pytest.raises(CommandExecutionError, match=r"Could not ask .* \(exit code 99\)"):
+        mods["novadocker_driver.version"](python)
 
 
 def test_version_missing_interpreter(mods, tmp_path):
