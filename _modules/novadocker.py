@@ -19,6 +19,7 @@ import logging
 import os
 import urllib.parse
 
+import salt.utils.files
 import salt.utils.yaml
 from salt.exceptions import SaltInvocationError
 
@@ -253,31 +254,79 @@ def _prefixed(root, path):
     return os.path.join(root.rstrip("/"), path.lstrip("/"))
 
 
-def defaults(tplroot="novadocker"):
+def _defaults_copy_path(tplroot):
+    """Where the last parameters read from the file server are kept on the minion."""
+    name = "defaults.{}.{}.{}.json".format(
+        tplroot, __opts__.get("saltenv") or "base", __grains__.get("os_family", "")
+    )
+    return os.path.join(__opts__["cachedir"], "novadocker", name)
+
+
+def _read_defaults_copy(tplroot):
+    try:
+        with salt.utils.files.fopen(_defaults_copy_path(tplroot), "r") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _keep_defaults_copy(tplroot, merged):
+    """Keep ``merged`` for the reports (see :py:func:`defaults`); best effort, written only
+    when it changed, atomically, readable by root alone (it is the formula's defaults: no
+    secrets, but the cache is Salt's)."""
+    if _read_defaults_copy(tplroot) == merged:
+        return
+    path = _defaults_copy_path(tplroot)
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        tmp = "{}.{}".format(path, os.getpid())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(merged, fh, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("novadocker: could not keep the parameters in %s: %s", path, exc)
+
+
+def defaults(tplroot="novadocker", cached=False):
     """
     Return the formula's parameters for this minion before pillar: defaults.yaml merged with
     the os_family parameters file.
+
+    Read from the file server (``salt://<tplroot>/parameters/``); each read leaves a copy in
+    the minion cache (``<cachedir>/novadocker/``), so every state run refreshes it.
+
+    cached
+        Return that copy, as the last state run read it, without asking the file server (which
+        costs a file client: the node reports use this); the file server is read when there is
+        no copy yet.
 
     CLI Example:
 
     .. code-block:: bash
 
         salt '*' novadocker.defaults
+        salt '*' novadocker.defaults cached=True
     """
     key = "novadocker.defaults.{}".format(tplroot)
-    if key not in __context__:
-        base = _load_parameters("salt://{}/parameters/defaults.yaml".format(tplroot))
-        if not base:
-            raise SaltInvocationError(
-                "salt://{}/parameters/defaults.yaml not found: is the novadocker formula on "
-                "this minion's file_roots (or gitfs)?".format(tplroot)
-            )
-        family = _load_parameters(
-            "salt://{}/parameters/os_family/{}.yaml".format(
-                tplroot, __grains__.get("os_family", "")
-            )
+    if key in __context__:
+        return copy.deepcopy(__context__[key])
+    if cached:
+        kept = _read_defaults_copy(tplroot)
+        if kept is not None:
+            return kept
+    base = _load_parameters("salt://{}/parameters/defaults.yaml".format(tplroot))
+    if not base:
+        raise SaltInvocationError(
+            "salt://{}/parameters/defaults.yaml not found: is the novadocker formula on "
+            "this minion's file_roots (or gitfs)?".format(tplroot)
         )
-        __context__[key] = _merge(base, family)
+    family = _load_parameters(
+        "salt://{}/parameters/os_family/{}.yaml".format(tplroot, __grains__.get("os_family", ""))
+    )
+    __context__[key] = _merge(base, family)
+    _keep_defaults_copy(tplroot, __context__[key])
     return copy.deepcopy(__context__[key])
 
 
@@ -297,7 +346,7 @@ def validate_pillar(data=None):
     return __salt__["novadocker_schema.validate"](data)
 
 
-def settings(tplroot="novadocker", pillar=None):
+def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
     """
     Return the formula's settings for this minion, exactly as the states use them.
 
@@ -319,6 +368,11 @@ def settings(tplroot="novadocker", pillar=None):
     ``nova_options``
         the nova.conf keys the formula owns, section by section.
 
+    ``cached_defaults=True`` takes the parameters as the last state run read them (see
+    :py:func:`defaults`) instead of asking the file server: the node reports
+    (:py:func:`check`, :py:func:`check_driver`, :py:func:`validate_daemon`,
+    :py:func:`driver_version`) do, the states never.
+
     CLI Example:
 
     .. code-block:: bash
@@ -328,19 +382,26 @@ def settings(tplroot="novadocker", pillar=None):
     raw = __pillar__.get("novadocker") if pillar is None else pillar
     # Every SLS of a run imports map.jinja: compute once per run and pillar.
     try:
-        key = "novadocker.settings.{}.{}".format(tplroot, json.dumps(raw, sort_keys=True))
+        key = "novadocker.settings.{}.{}.{}".format(
+            tplroot, bool(cached_defaults), json.dumps(raw, sort_keys=True)
+        )
     except (TypeError, ValueError):
         key = None
     if key and key in __context__:
         return copy.deepcopy(__context__[key])
-    merged = _settings(tplroot, raw)
+    merged = _settings(tplroot, raw, cached_defaults)
     if key:
         __context__[key] = copy.deepcopy(merged)
     return merged
 
 
-def _settings(tplroot, raw):
-    base = defaults(tplroot)
+def _report_settings():
+    """The settings the node reports compare against (parameters from the minion's copy)."""
+    return settings(cached_defaults=True)
+
+
+def _settings(tplroot, raw, cached_defaults=False):
+    base = defaults(tplroot, cached=cached_defaults)
     errors = validate_pillar({} if raw is None else raw)
     merged = _merge(base, raw) if not errors and isinstance(raw, dict) else base
     merged["valid"] = not errors
@@ -408,7 +469,7 @@ def driver_version(python=None):
         salt '*' novadocker.driver_version python=/opt/nova/bin/python3
     """
     if python is None:
-        python = settings()["driver"]["python"]
+        python = _report_settings()["driver"]["python"]
     return __salt__["novadocker_driver.version"](python)
 
 
@@ -427,7 +488,7 @@ def check_driver(python=None, version=None, release=None):
         salt '*' novadocker.check_driver
         salt '*' novadocker.check_driver version=0.0.1.dev273 release=mitaka
     """
-    conf = settings()
+    conf = _report_settings()
     driver = conf["driver"]
     return __salt__["novadocker_driver.check"](
         python or driver["python"],
@@ -453,7 +514,7 @@ def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
         salt '*' novadocker.validate_daemon
         salt '*' novadocker.validate_daemon host_url=unix:///run/docker.sock api_version=1.19
     """
-    conf = settings()
+    conf = _report_settings()
     return __salt__["novadocker_daemon.validate"](
         host_url or conf["docker_url"],
         api_version=api_version or conf["api_version"],
@@ -525,7 +586,7 @@ def check():
 
         salt '*' novadocker.check
     """
-    conf = settings()
+    conf = _report_settings()
     report = {"ok": True, "problems": [], "roles": []}
     if not conf["valid"]:
         report["ok"] = False

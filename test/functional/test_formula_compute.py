@@ -5,7 +5,9 @@ a sandbox node, the driver archive (a pbr package built in the test) served over
 private socket, a real system user joining the socket's group.
 """
 
+import json
 import os
+import pathlib
 
 import pytest
 
@@ -103,6 +105,36 @@ def test_compute_node_end_to_end(compute):
         f"{filt} must be owned by and only writable by root (uid 0, mode 0666)",
         f"{filt} lacks the driver's rule [Filters] ln: CommandFilter, /bin/ln, root",
     ]
+
+
+def test_reports_compare_with_the_parameters_of_the_last_run(compute):
+    """check, check_driver, validate_daemon and driver_version take the formula's parameters
+    from the copy the last state run left in the minion cache (no file client to start), and
+    from the file server when there is no copy."""
+    node = compute.node
+    compute.pillar()
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    cachedir = pathlib.Path(node.call("config.get", "cachedir").data)
+    family = node.call("grains.get", "os_family").data
+    kept = cachedir / "novadocker" / f"defaults.novadocker.base.{family}.json"
+    assert json.loads(kept.read_text()) == node.call("novadocker.defaults").data
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    # A copy that wants another driver class: the report compares with it, not the files.
+    data = json.loads(kept.read_text())
+    data["compute"]["compute_driver"] = "other.virt.Driver"
+    kept.write_text(json.dumps(data))
+    report = node.call("novadocker.check").data
+    assert report["ok"] is False
+    assert report["nova_conf"]["ok"] is False
+    assert any("other.virt.Driver" in p for p in report["nova_conf"]["problems"]), report
+
+    # No copy: the file server is read (and the copy laid again).
+    kept.unlink()
+    report = node.call("novadocker.check").data
+    assert report["ok"] is True, report["problems"]
+    assert json.loads(kept.read_text()) == node.call("novadocker.defaults").data
 
 
 def test_second_apply_downloads_nothing_changes_nothing_restarts_nothing(compute):
