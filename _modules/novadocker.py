@@ -14,6 +14,7 @@ and edited by ``novadocker_conf``.
 """
 
 import copy
+import datetime
 import json
 import logging
 import os
@@ -446,8 +447,89 @@ def _settings(tplroot, raw, cached_defaults=False):
         "driver": os.path.join(state_dir, "driver.json"),
         "socket_access": os.path.join(state_dir, "socket-access.json"),
         "rootwrap": os.path.join(state_dir, "rootwrap.json"),
+        # A restart owed to the role's service (see owe_restart): written right after a change
+        # the service reads, removed once the restart succeeded.
+        "compute_restart": os.path.join(state_dir, "compute-restart-owed.json"),
+        "image_restart": os.path.join(state_dir, "image-restart-owed.json"),
+    }
+    # The marker each role's change-making states write (none when the role restarts nothing).
+    merged["restart_marker"] = {
+        role: merged["records"]["{}_restart".format(role)] if merged[role]["service"] else None
+        for role in ("compute", "image")
     }
     return merged
+
+
+# ------------------------------------------------------------------------------------------
+# Restarts owed: a change a service reads is followed by a restart, even across a failed run
+# ------------------------------------------------------------------------------------------
+def _role_marker(role):
+    conf = _report_settings()
+    return conf["records"]["{}_restart".format(role)]
+
+
+def restart_owed(marker=None, role="compute"):
+    """
+    Return the restart the formula owes a service (``{"reasons": [...], "since": <UTC>}``), or
+    ``None`` when none is owed.
+
+    A state that changes something a service reads (the driver, nova.conf, the nova user's
+    groups, glance-api.conf's formats) records the restart in a marker file at once; the
+    role's restart state restarts the service while the marker exists and removes it once the
+    restart succeeded. So a run that upgrades the driver and then fails still gets nova-compute
+    restarted by the next successful run.
+
+    marker
+        The marker file; defaults to the role's (``<state_dir>/<role>-restart-owed.json``).
+
+    role
+        ``compute`` (nova-compute) or ``image`` (glance-api), when ``marker`` is not given.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.restart_owed
+        salt '*' novadocker.restart_owed role=image
+    """
+    if marker is None:
+        if role not in ("compute", "image"):
+            raise SaltInvocationError("role must be compute or image, not {!r}".format(role))
+        marker = _role_marker(role)
+    try:
+        with salt.utils.files.fopen(marker, "r") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        # Unreadable or damaged: owe the restart rather than lose it.
+        return {"reasons": ["marker {} is unreadable ({})".format(marker, exc)], "since": None}
+    if not isinstance(data, dict) or not isinstance(data.get("reasons"), list):
+        return {"reasons": ["marker {} is not a restart record".format(marker)], "since": None}
+    return {"reasons": [str(r) for r in data["reasons"]], "since": data.get("since")}
+
+
+def owe_restart(marker, reason):
+    """
+    Record in ``marker`` (JSON, 0600, written atomically) that the service the marker belongs
+    to must be restarted because of ``reason``; reasons owed already are kept. Returns what is
+    owed now. See :py:func:`restart_owed`.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.owe_restart /var/lib/novadocker/compute-restart-owed.json \
+            "nova.conf edited by hand"
+    """
+    owed = restart_owed(marker) or {
+        "reasons": [],
+        "since": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if str(reason) not in owed["reasons"]:
+        owed["reasons"].append(str(reason))
+    __salt__["novadocker_conf.write_record"](marker, owed)
+    return owed
 
 
 # ------------------------------------------------------------------------------------------
@@ -576,7 +658,9 @@ def check():
     Report on this node in one place: for a docker compute node the driver (installed,
     version, importable), the Docker daemon validation, nova.conf's driver and ``[docker]``
     settings as the formula wants them, the rootwrap filter and the nova user's socket access;
-    for an image node Glance's container formats. ``ok`` is True only when every part is.
+    for an image node Glance's container formats; for each role a restart its service is still
+    owed (``compute_restart``, ``image_restart``: see :py:func:`restart_owed`). ``ok`` is True
+    only when every part is.
 
     Usable from a master: ``salt -G 'novadocker:compute:True' novadocker.check``.
 
@@ -610,6 +694,7 @@ def check():
         filt = conf["paths"]["rootwrap_filter"]
         problems = _check_rootwrap_filter(filt)
         part("rootwrap", not problems, {"path": filt, "problems": problems})
+        _check_restart(part, "compute", conf)
     if conf["image"]["enabled"]:
         report["roles"].append("image")
         glance = conf["glance"]
@@ -639,4 +724,26 @@ def check():
             )
         else:
             part("glance", False, {"path": path, "problems": ["{} not found".format(path)]})
+        _check_restart(part, "image", conf)
     return report
+
+
+def _check_restart(part, role, conf):
+    """The ``<role>_restart`` part of :py:func:`check`: a restart owed is a problem (the
+    service runs with code or settings older than the node's)."""
+    service = conf[role]["service"]
+    owed = restart_owed(conf["records"]["{}_restart".format(role)])
+    problems = []
+    if owed:
+        problems.append(
+            "{} has not been restarted since {} ({}): apply novadocker or restart it".format(
+                service or "the service",
+                owed["since"] or "an earlier run",
+                "; ".join(owed["reasons"]),
+            )
+        )
+    part(
+        "{}_restart".format(role),
+        not problems,
+        {"service": service, "owed": owed, "problems": problems},
+    )

@@ -151,3 +151,106 @@ def recorded_file_absent(name, record):
         " and ".join(([name] if "removed" in changes else []) + [record])
     )
     return ret
+
+
+def _watched_changes():
+    """``<state>: <id>`` of each watched state that changed in this run (from ``__running__``)."""
+    watched = {
+        (req.get("state"), req.get("__id__") or req.get("name"))
+        for req in (__low__.get("__reqs__") or {}).get("watch", [])
+    }
+    found = []
+    for result in (__running__ or {}).values():
+        if not isinstance(result, dict) or not result.get("changes"):
+            continue
+        for state, sid in watched:
+            if result.get("__id__") == sid and "{}: {}".format(state, sid) not in found:
+                found.append("{}: {}".format(state, sid))
+    return found
+
+
+def _restart(ret, name, marker, reasons):
+    why = "; ".join(reasons)
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["changes"] = {"old": "restart owed: {}".format(why), "new": "{} restarted".format(name)}
+        ret["comment"] = "{} would be restarted ({})".format(name, why)
+        return ret
+    try:
+        done = __salt__["service.restart"](name)
+    except CommandExecutionError as exc:
+        done, why_not = False, str(exc)
+    else:
+        why_not = "service.restart returned {!r}".format(done)
+    if done is not True:
+        ret["result"] = False
+        ret["comment"] = (
+            "Could not restart {} ({}); the restart stays owed in {} and the next run "
+            "retries it".format(name, why_not, marker)
+            if marker
+            else "Could not restart {} ({})".format(name, why_not)
+        )
+        if marker and not os.path.exists(marker):
+            # Triggered by watch alone: keep the restart owed for the next run.
+            try:
+                __salt__["novadocker.owe_restart"](marker, why)
+            except CommandExecutionError as exc:
+                ret["comment"] += "; could not keep it owed: {}".format(exc)
+        return ret
+    if marker:
+        try:
+            os.unlink(marker)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            ret["warnings"] = ["could not remove {}: {}".format(marker, exc)]
+    ret["result"] = True
+    ret["changes"] = {"old": "restart owed: {}".format(why), "new": "{} restarted".format(name)}
+    ret["comment"] = "Restarted {} ({})".format(name, why)
+    return ret
+
+
+def service_restarted(name, marker=None):
+    """
+    Restart the service ``name`` when a restart is owed to it, and only then: while the marker
+    file exists (see ``novadocker.owe_restart``: the formula's states write it right after a
+    change the service reads), or, through ``watch``, when a watched state changed in this run.
+    The marker is removed once the restart succeeded; a failed restart keeps it owed, so the
+    next run retries. Nothing owed: no restart, no changes. With ``test=True`` it says whether
+    it would restart.
+
+    .. code-block:: yaml
+
+        novadocker-compute-service-restart:
+          novadocker.service_restarted:
+            - name: nova-compute
+            - marker: /var/lib/novadocker/compute-restart-owed.json
+            - require:
+              - novadocker_conf: novadocker-compute-nova-conf
+            - watch:
+              - novadocker_conf: novadocker-compute-nova-conf
+              - novadocker_driver: novadocker-compute-driver
+    """
+    ret = {"name": name, "result": True, "changes": {}, "comment": ""}
+    owed = __salt__["novadocker.restart_owed"](marker) if marker else None
+    if not owed:
+        ret["comment"] = "No restart of {} is owed".format(name)
+        return ret
+    return _restart(ret, name, marker, owed["reasons"])
+
+
+def mod_watch(name, marker=None, sfun=None, **kwargs):
+    """
+    ``watch`` of :py:func:`service_restarted`: a watched state changed in this run, so the
+    service is restarted (with the reasons owed in ``marker``, if any), once.
+    """
+    ret = {"name": name, "result": True, "changes": {}, "comment": ""}
+    if sfun != "service_restarted":
+        ret["result"] = False
+        ret["comment"] = "watch is only available for novadocker.service_restarted"
+        return ret
+    reasons = ["changed: {}".format(c) for c in _watched_changes()] or ["a watched state changed"]
+    owed = __salt__["novadocker.restart_owed"](marker) if marker else None
+    if owed:
+        reasons = owed["reasons"] + [r for r in reasons if r not in owed["reasons"]]
+    return _restart(ret, name, marker, reasons)

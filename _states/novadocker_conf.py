@@ -70,7 +70,20 @@ def _keys(changes):
     )
 
 
-def options(name, options, record=None, missing_message=None):
+def _owe_restart(ret, marker, reason):
+    """Record at once that the role's service must be restarted (``novadocker.owe_restart``):
+    a failure later in the run must not lose the restart. Not fatal: the change is made."""
+    if not marker:
+        return
+    try:
+        __salt__["novadocker.owe_restart"](marker, reason)
+    except CommandExecutionError as exc:
+        ret.setdefault("warnings", []).append(
+            "could not record the restart owed in {}: {}".format(marker, exc)
+        )
+
+
+def options(name, options, record=None, missing_message=None, restart_marker=None):
     """
     Set ``options`` in the INI file ``name``, changing only those keys.
 
@@ -88,6 +101,10 @@ def options(name, options, record=None, missing_message=None):
 
     missing_message
         Comment when ``name`` does not exist; ``{path}`` is replaced by ``name``.
+
+    restart_marker
+        Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
+        written right after a change; ``novadocker.service_restarted`` pays it.
     """
     ret = _ret(name)
     if not os.path.exists(name):
@@ -112,6 +129,8 @@ def options(name, options, record=None, missing_message=None):
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         return ret
+    if changes:
+        _owe_restart(ret, restart_marker, "{}: set {}".format(name, _keys(changes)))
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
@@ -129,6 +148,7 @@ def container_formats(
     default_formats=None,
     record=None,
     missing_message=None,
+    restart_marker=None,
 ):
     """
     Make Glance accept the container ``formats``: write ``container_formats`` in ``section``
@@ -157,6 +177,10 @@ def container_formats(
 
     missing_message
         Comment when ``name`` does not exist; ``{path}`` is replaced by ``name``.
+
+    restart_marker
+        Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
+        written right after a change; ``novadocker.service_restarted`` pays it.
     """
     ret = _ret(name)
     if not os.path.exists(name):
@@ -192,6 +216,9 @@ def container_formats(
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         return ret
+    _owe_restart(
+        ret, restart_marker, "{}: added {} to container_formats".format(name, ", ".join(added))
+    )
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = "{}: added {} to [{}] container_formats (read from {})".format(

@@ -54,6 +54,19 @@ def _ret(name):
     return {"name": name, "result": None, "changes": {}, "comment": ""}
 
 
+def _owe_restart(ret, marker, reason):
+    """Record at once that the role's service must be restarted (``novadocker.owe_restart``):
+    a failure later in the run must not lose the restart. Not fatal: the change is made."""
+    if not marker:
+        return
+    try:
+        __salt__["novadocker.owe_restart"](marker, reason)
+    except CommandExecutionError as exc:
+        ret.setdefault("warnings", []).append(
+            "could not record the restart owed in {}: {}".format(marker, exc)
+        )
+
+
 def _sentence(text):
     """``text`` ending with a full stop (or its own ? or !)."""
     text = text.rstrip()
@@ -156,7 +169,9 @@ def _read_record(record):
     return data
 
 
-def socket_access(name, group="docker", socket=None, record=None, skip_unready=False):
+def socket_access(
+    name, group="docker", socket=None, record=None, skip_unready=False, restart_marker=None
+):
     """
     Ensure the nova user ``name`` is a member of ``group``, the Docker socket's group, so that
     nova-docker can use the socket. Never changes the socket's mode or owner.
@@ -181,6 +196,10 @@ def socket_access(name, group="docker", socket=None, record=None, skip_unready=F
 
     skip_unready
         Demo sandboxes: a missing user or group gives result True and a ``SKIPPED:`` comment.
+
+    restart_marker
+        Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
+        written right after a change; ``novadocker.service_restarted`` pays it.
     """
     ret = _ret(name)
     warnings = []
@@ -252,6 +271,7 @@ def socket_access(name, group="docker", socket=None, record=None, skip_unready=F
         ret["comment"] = f"could not add user {name} to group {group}: {exc}"
         return _finish(ret, warnings)
 
+    _owe_restart(ret, restart_marker, f"user {name} joined group {group}")
     ret["result"] = True
     ret["changes"] = {"groups": res["groups"]}
     ret["comment"] = (
@@ -281,6 +301,7 @@ def _verify_access(ret, name, socket):
 
 
 def _finish(ret, warnings):
+    warnings = ret.pop("warnings", []) + list(warnings)
     if warnings:
         ret["warnings"] = warnings
         ret["comment"] = " ".join(

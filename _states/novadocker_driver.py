@@ -51,6 +51,19 @@ def _ret(name):
     return {"name": name, "changes": {}, "result": False, "comment": ""}
 
 
+def _owe_restart(ret, marker, reason):
+    """Record at once that the role's service must be restarted (``novadocker.owe_restart``):
+    a failure later in the run must not lose the restart. Not fatal: the change is made."""
+    if not marker:
+        return
+    try:
+        __salt__["novadocker.owe_restart"](marker, reason)
+    except CommandExecutionError as exc:
+        ret.setdefault("warnings", []).append(
+            "could not record the restart owed in {}: {}".format(marker, exc)
+        )
+
+
 def _same_version(installed, wanted):
     if installed is None or not wanted:
         return False
@@ -87,6 +100,7 @@ def installed(
     unsafe_skip_source_hash=False,
     skip_unready=False,
     record=None,
+    restart_marker=None,
 ):
     """
     Ensure nova-docker ``version`` is installed in the environment of interpreter ``name``.
@@ -120,6 +134,12 @@ def installed(
     record
         Path of a JSON file recording, before the first install, the version that was there
         before the formula (for :py:func:`removed`).
+
+    restart_marker
+        Marker of the restart owed to nova-compute (``novadocker.owe_restart``), written right
+        after a successful install: nova-compute runs the new code only once restarted, even
+        if a later step of the run fails. A failed install owes nothing (the code in memory
+        is the one that worked).
     """
     ret = _ret(name)
     warnings = []
@@ -215,6 +235,7 @@ def installed(
             ret["changes"] = {"old": current, "new": after}
         return _with_warnings(ret, warnings)
 
+    _owe_restart(ret, restart_marker, f"nova-docker {changes['old'] or 'none'} -> {changes['new']}")
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
@@ -225,8 +246,9 @@ def installed(
 
 
 def _with_warnings(ret, warnings):
+    warnings = ret.pop("warnings", []) + list(warnings)
     if warnings:
-        ret["warnings"] = list(warnings)
+        ret["warnings"] = warnings
         ret["comment"] = "\n".join([ret["comment"]] + [f"WARNING: {w}" for w in warnings])
     return ret
 

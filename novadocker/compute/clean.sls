@@ -42,10 +42,10 @@ novadocker-compute-clean-driver:
 {%- if novadocker.compute.service %}
 
 novadocker-compute-clean-service-restart:
-  module.run:
-    - service.restart:
-      - name: {{ novadocker.compute.service | json }}
-    - onchanges:
+  novadocker.service_restarted:
+    - name: {{ novadocker.compute.service | json }}
+    - marker: {{ novadocker.restart_marker.compute | json }}
+    - watch:
       - novadocker_conf: novadocker-compute-clean-nova-conf
       - novadocker_driver: novadocker-compute-clean-driver
       - novadocker_daemon: novadocker-compute-clean-socket-access

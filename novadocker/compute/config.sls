@@ -15,6 +15,7 @@ novadocker-compute-nova-conf:
     - name: {{ novadocker.paths.nova_conf | json }}
     - options: {{ novadocker.nova_options | json }}
     - record: {{ novadocker.records.nova_conf | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - missing_message: 'nova.conf not found at {path}: is nova-compute installed?'
     - require:
       - novadocker_daemon: novadocker-compute-socket-access

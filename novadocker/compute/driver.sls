@@ -21,5 +21,6 @@ novadocker-compute-driver:
     - unsafe_skip_source_hash: {{ driver.unsafe_skip_source_hash | json }}
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - record: {{ novadocker.records.driver | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - require:
       - novadocker: novadocker-compute-nova-conf-present

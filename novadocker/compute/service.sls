@@ -2,7 +2,9 @@
 # vim: ft=sls
 
 {#- nova-compute restarted when, and only when, something it reads changed: nova.conf, the
-    driver's code, or the nova user's groups (a process picks up new groups at start). #}
+    driver's code, or the nova user's groups (a process picks up new groups at start). Each of
+    those steps records the restart it owes at once (restart_marker), so a run that fails after
+    one of them leaves the restart owed, and the next successful run pays it. #}
 {%- set tplroot = tpldir.split('/')[0] %}
 {%- from tplroot ~ "/map.jinja" import novadocker with context %}
 
@@ -10,13 +12,13 @@ include:
   - .config
 
 novadocker-compute-service-restart:
-  module.run:
-    - service.restart:
-      - name: {{ novadocker.compute.service | json }}
+  novadocker.service_restarted:
+    - name: {{ novadocker.compute.service | json }}
+    - marker: {{ novadocker.restart_marker.compute | json }}
     # Only once the switch succeeded: a failed step leaves nova-compute alone too.
     - require:
       - novadocker_conf: novadocker-compute-nova-conf
-    - onchanges:
+    - watch:
       - novadocker_conf: novadocker-compute-nova-conf
       - novadocker_driver: novadocker-compute-driver
       - novadocker_daemon: novadocker-compute-socket-access

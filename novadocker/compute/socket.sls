@@ -16,6 +16,7 @@ novadocker-compute-socket-access:
     - group: {{ novadocker.compute.socket_group | json }}
     - socket: {{ novadocker.socket | json }}
     - record: {{ novadocker.records.socket_access | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - require:
       - file: novadocker-compute-rootwrap-filter

@@ -18,9 +18,9 @@ novadocker-image-clean-glance-api-conf:
 {%- if novadocker.image.service %}
 
 novadocker-image-clean-service-restart:
-  module.run:
-    - service.restart:
-      - name: {{ novadocker.image.service | json }}
-    - onchanges:
+  novadocker.service_restarted:
+    - name: {{ novadocker.image.service | json }}
+    - marker: {{ novadocker.restart_marker.image | json }}
+    - watch:
       - novadocker_conf: novadocker-image-clean-glance-api-conf
 {%- endif %}

@@ -25,6 +25,7 @@ novadocker-image-container-formats:
     - section: {{ novadocker.glance.section | json }}
     - default_formats: {{ novadocker.glance.default_formats | json }}
     - record: {{ novadocker.records.glance_api_conf | json }}
+    - restart_marker: {{ novadocker.restart_marker.image | json }}
     - missing_message: 'glance-api.conf not found at {path}: is glance-api installed?'
     - require:
       - novadocker: novadocker-image-glance-api-conf-present

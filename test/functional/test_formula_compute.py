@@ -165,6 +165,87 @@ def test_upgrade_reports_old_and_new_versions_and_restarts(compute):
     assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
 
 
+def test_an_upgrade_followed_by_a_failure_still_gets_its_restart(compute):
+    """The driver is upgraded, then the daemon gate fails: nova-compute is not restarted in
+    that run (nothing is switched), but the restart is owed, check says so, and the next
+    successful run pays it, once."""
+    node = compute.node
+    compute.pillar()
+    node.apply()
+    node.service_log.unlink()
+    marker = node.path("/var/lib/novadocker/compute-restart-owed.json")
+    assert not marker.exists()
+
+    gone = "unix://{}/no-dockerd.sock".format(node.root)
+    compute.pillar(driver={"version": "1.1.0"}, compute={"docker": {"host_url": gone}})
+    ret, states = node.apply()
+    assert ret.returncode != 0
+    assert states["novadocker-compute-driver"]["changes"] == {"old": "1.0.0", "new": "1.1.0"}
+    assert states["novadocker-compute-daemon"]["result"] is False
+    assert states["novadocker-compute-service-restart"]["result"] is False  # requisite failed
+    assert node.restarts() == []
+    owed = node.call("novadocker.restart_owed").data
+    assert owed["reasons"] == ["nova-docker 1.0.0 -> 1.1.0"], owed
+    assert marker.stat().st_mode & 0o777 == 0o600
+
+    compute.pillar(driver={"version": "1.1.0"})
+    report = node.call("novadocker.check").data
+    assert report["ok"] is False
+    assert report["compute_restart"]["problems"] == [
+        "nova-compute has not been restarted since {} (nova-docker 1.0.0 -> 1.1.0): apply "
+        "novadocker or restart it".format(owed["since"])
+    ]
+    # test=True predicts the restart owed, and pays nothing.
+    ret, states = node.apply(test=True)
+    restart = states["novadocker-compute-service-restart"]
+    assert restart["result"] is None, restart
+    assert "nova-docker 1.0.0 -> 1.1.0" in restart["comment"]
+    assert node.restarts() == [] and marker.exists()
+
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert not states["novadocker-compute-driver"]["changes"]
+    assert not states["novadocker-compute-nova-conf"]["changes"]
+    restart = states["novadocker-compute-service-restart"]
+    assert restart["changes"] == {
+        "old": "restart owed: nova-docker 1.0.0 -> 1.1.0",
+        "new": "nova-compute restarted",
+    }
+    assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
+    assert not marker.exists()
+    assert node.call("novadocker.check").data["ok"] is True
+    # Paid: the next run restarts nothing.
+    node.service_log.unlink()
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert node.restarts() == []
+
+
+def test_a_failed_restart_stays_owed_and_is_retried(compute):
+    node = compute.node
+    compute.pillar()
+    fail = pathlib.Path(str(node.service_log) + ".fail")
+    fail.write_text("nova-compute\n")
+    try:
+        ret, states = node.apply()
+    finally:
+        fail.unlink()
+    restart = states["novadocker-compute-service-restart"]
+    assert restart["result"] is False
+    assert "Job for nova-compute.service failed (test)" in restart["comment"]
+    assert "the next run retries it" in restart["comment"]
+    assert node.restarts() == []
+    owed = node.call("novadocker.restart_owed").data["reasons"]
+    assert any(r.startswith("nova-docker none -> 1.0.0") for r in owed), owed
+    assert any("set [DEFAULT] compute_driver" in r for r in owed), owed
+
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert {k for k, v in states.items() if v["changes"]} == {"novadocker-compute-service-restart"}
+    assert [r[:2] for r in node.restarts()] == [["restart", "nova-compute"]]
+    assert node.call("novadocker.restart_owed").data is None
+
+
 def test_dry_run_writes_nothing_and_predicts_the_changes(compute):
     node = compute.node
     compute.pillar()

@@ -6,6 +6,7 @@ restart bookkeeping, idempotency, test=True and the revert.
 """
 
 import os
+import pathlib
 
 import pytest
 
@@ -64,6 +65,34 @@ def test_image_role_second_apply_changes_nothing_and_restarts_nothing(node):
     assert all(not s["changes"] for s in states.values()), states
     assert node.path(GLANCE).read_bytes() == before
     assert node.restarts() == []
+
+
+def test_image_role_failed_restart_stays_owed_and_is_retried(node):
+    node.set_pillar(image_pillar(node))
+    fail = pathlib.Path(str(node.service_log) + ".fail")
+    fail.write_text("glance-api\n")
+    try:
+        ret, states = node.apply()
+    finally:
+        fail.unlink()
+    assert ret.returncode != 0
+    assert states["novadocker-image-container-formats"]["changes"]
+    assert states["novadocker-image-service-restart"]["result"] is False
+    assert node.restarts() == []
+    owed = node.call("novadocker.restart_owed", "role=image").data
+    assert owed["reasons"] == [
+        "{}: added dockerref to container_formats".format(node.path(GLANCE))
+    ], owed
+    report = node.call("novadocker.check").data
+    assert report["image_restart"]["ok"] is False and report["ok"] is False
+
+    ret, states = node.apply()
+    assert ret.returncode == 0, failed(states)
+    assert not states["novadocker-image-container-formats"]["changes"]
+    assert states["novadocker-image-service-restart"]["changes"]["new"] == "glance-api restarted"
+    assert [r[:2] for r in node.restarts()] == [["restart", "glance-api"]]
+    assert node.call("novadocker.restart_owed", "role=image").data is None
+    assert node.call("novadocker.check").data["ok"] is True
 
 
 def test_image_role_test_mode_writes_nothing_and_predicts(node):

@@ -94,16 +94,6 @@ def family_node(request, salt_factories, tmp_path_factory):
     return family, FamilyNode(cli, pillar_dir, root)
 
 
-def _module_run_name(state, fun):
-    """The ``name`` argument of ``module.run: - <fun>: - name: ...`` in show_sls output."""
-    for item in state["module"]:
-        if isinstance(item, dict) and fun in item:
-            for arg in item[fun]:
-                if isinstance(arg, dict) and "name" in arg:
-                    return arg["name"]
-    raise AssertionError("no {} name in {!r}".format(fun, state))
-
-
 def _state_arg(state, mod, arg):
     for item in state[mod]:
         if isinstance(item, dict) and arg in item:
@@ -128,9 +118,10 @@ def test_rendered_service_and_package_names(family_node):
     states = node.show_sls(_pillar(node.root))
 
     restart = states["novadocker-compute-service-restart"]
-    assert _module_run_name(restart, "service.restart") == want["nova_compute"]
+    assert _state_fun(restart, "novadocker") == ["service_restarted"]
+    assert _state_arg(restart, "novadocker", "name") == want["nova_compute"]
     glance = states["novadocker-image-service-restart"]
-    assert _module_run_name(glance, "service.restart") == want["glance_api"]
+    assert _state_arg(glance, "novadocker", "name") == want["glance_api"]
 
     package = states["novadocker-runtime-package"]
     assert _state_fun(package, "pkg") == ["installed"]
@@ -158,7 +149,7 @@ def test_pillar_wins_over_the_family(family_node):
         )
     )
     restart = states["novadocker-compute-service-restart"]
-    assert _module_run_name(restart, "service.restart") == "my-nova-compute"
+    assert _state_arg(restart, "novadocker", "name") == "my-nova-compute"
     glance = states["novadocker-image-service-restart"]
-    assert _module_run_name(glance, "service.restart") == "my-glance-api"
+    assert _state_arg(glance, "novadocker", "name") == "my-glance-api"
     assert _state_arg(states["novadocker-runtime-package"], "pkg", "name") == "docker-ce"

@@ -11,6 +11,8 @@ when. Everything else in the runs is real.
 
 import time
 
+from salt.exceptions import CommandExecutionError
+
 __virtualname__ = "novadocker_testservice"
 
 
@@ -26,9 +28,19 @@ def _log(action, name):
     return True
 
 
+def _failing(name):
+    """A test makes the restart of ``name`` fail by listing it in ``<log>.fail``."""
+    try:
+        with open(__opts__["novadocker_testservice_log"] + ".fail", encoding="utf-8") as fh:
+            return name in fh.read().split()
+    except FileNotFoundError:
+        return False
+
+
 def restart(name, **kwargs):
     """
-    Record a restart of ``name``.
+    Record a restart of ``name`` (or fail, as a unit that does not come back would, when a
+    test listed ``name`` in ``<log>.fail``).
 
     CLI Example:
 
@@ -36,6 +48,8 @@ def restart(name, **kwargs):
 
         salt-call --local service.restart nova-compute
     """
+    if _failing(name):
+        raise CommandExecutionError(f"Job for {name}.service failed (test)")
     return _log("restart", name)
 
 
