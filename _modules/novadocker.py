@@ -22,7 +22,7 @@ import urllib.parse
 
 import salt.utils.files
 import salt.utils.yaml
-from salt.exceptions import SaltInvocationError
+from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
 
@@ -509,11 +509,16 @@ def restart_owed(marker=None, role="compute"):
     return {"reasons": [str(r) for r in data["reasons"]], "since": data.get("since")}
 
 
-def owe_restart(marker, reason):
+def owe_restart(marker, reason, strict=True):
     """
     Record in ``marker`` (JSON, 0600, written atomically) that the service the marker belongs
     to must be restarted because of ``reason``; reasons owed already are kept. Returns what is
     owed now. See :py:func:`restart_owed`.
+
+    strict
+        ``False``: a marker that cannot be written is logged and ``None`` returned instead of
+        raising (the formula's states: the change is made, the restart still follows in the
+        same run).
 
     CLI Example:
 
@@ -528,7 +533,13 @@ def owe_restart(marker, reason):
     }
     if str(reason) not in owed["reasons"]:
         owed["reasons"].append(str(reason))
-    __salt__["novadocker_conf.write_record"](marker, owed)
+    try:
+        __salt__["novadocker_conf.write_record"](marker, owed)
+    except CommandExecutionError as exc:
+        if strict:
+            raise
+        log.warning("novadocker: could not record the restart owed in %s: %s", marker, exc)
+        return None
     return owed
 
 

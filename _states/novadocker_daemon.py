@@ -54,19 +54,6 @@ def _ret(name):
     return {"name": name, "result": None, "changes": {}, "comment": ""}
 
 
-def _owe_restart(ret, marker, reason):
-    """Record at once that the role's service must be restarted (``novadocker.owe_restart``):
-    a failure later in the run must not lose the restart. Not fatal: the change is made."""
-    if not marker:
-        return
-    try:
-        __salt__["novadocker.owe_restart"](marker, reason)
-    except CommandExecutionError as exc:
-        ret.setdefault("warnings", []).append(
-            "could not record the restart owed in {}: {}".format(marker, exc)
-        )
-
-
 def _sentence(text):
     """``text`` ending with a full stop (or its own ? or !)."""
     text = text.rstrip()
@@ -271,7 +258,12 @@ def socket_access(
         ret["comment"] = f"could not add user {name} to group {group}: {exc}"
         return _finish(ret, warnings)
 
-    _owe_restart(ret, restart_marker, f"user {name} joined group {group}")
+    if restart_marker and not __salt__["novadocker.owe_restart"](
+        restart_marker, f"user {name} joined group {group}", strict=False
+    ):
+        ret.setdefault("warnings", []).append(
+            f"could not record the restart owed in {restart_marker} (see the minion log)"
+        )
     ret["result"] = True
     ret["changes"] = {"groups": res["groups"]}
     ret["comment"] = (

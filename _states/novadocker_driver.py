@@ -51,19 +51,6 @@ def _ret(name):
     return {"name": name, "changes": {}, "result": False, "comment": ""}
 
 
-def _owe_restart(ret, marker, reason):
-    """Record at once that the role's service must be restarted (``novadocker.owe_restart``):
-    a failure later in the run must not lose the restart. Not fatal: the change is made."""
-    if not marker:
-        return
-    try:
-        __salt__["novadocker.owe_restart"](marker, reason)
-    except CommandExecutionError as exc:
-        ret.setdefault("warnings", []).append(
-            "could not record the restart owed in {}: {}".format(marker, exc)
-        )
-
-
 def _same_version(installed, wanted):
     if installed is None or not wanted:
         return False
@@ -235,7 +222,12 @@ def installed(
             ret["changes"] = {"old": current, "new": after}
         return _with_warnings(ret, warnings)
 
-    _owe_restart(ret, restart_marker, f"nova-docker {changes['old'] or 'none'} -> {changes['new']}")
+    if restart_marker and not __salt__["novadocker.owe_restart"](
+        restart_marker, f"nova-docker {changes['old'] or 'none'} -> {changes['new']}", strict=False
+    ):
+        ret.setdefault("warnings", []).append(
+            f"could not record the restart owed in {restart_marker} (see the minion log)"
+        )
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (

@@ -70,6 +70,16 @@ class LocalNode:
                     states[value["__id__"]] = value
         return ret, states
 
+    def apply_failing_restart(self, service, **kwargs):
+        """:py:meth:`apply` while the test service provider fails every restart of ``service``
+        (as a unit that does not come back would)."""
+        fail = pathlib.Path(str(self.service_log) + ".fail")
+        fail.write_text(service + "\n")
+        try:
+            return self.apply(**kwargs)
+        finally:
+            fail.unlink()
+
     def restarts(self):
         """Service restarts recorded by the test service provider (see test/salt/_modules)."""
         if not self.service_log.exists():

@@ -224,12 +224,7 @@ def test_an_upgrade_followed_by_a_failure_still_gets_its_restart(compute):
 def test_a_failed_restart_stays_owed_and_is_retried(compute):
     node = compute.node
     compute.pillar()
-    fail = pathlib.Path(str(node.service_log) + ".fail")
-    fail.write_text("nova-compute\n")
-    try:
-        ret, states = node.apply()
-    finally:
-        fail.unlink()
+    ret, states = node.apply_failing_restart("nova-compute")
     restart = states["novadocker-compute-service-restart"]
     assert restart["result"] is False
     assert "Job for nova-compute.service failed (test)" in restart["comment"]

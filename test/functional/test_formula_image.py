@@ -6,7 +6,6 @@ restart bookkeeping, idempotency, test=True and the revert.
 """
 
 import os
-import pathlib
 
 import pytest
 
@@ -69,12 +68,7 @@ def test_image_role_second_apply_changes_nothing_and_restarts_nothing(node):
 
 def test_image_role_failed_restart_stays_owed_and_is_retried(node):
     node.set_pillar(image_pillar(node))
-    fail = pathlib.Path(str(node.service_log) + ".fail")
-    fail.write_text("glance-api\n")
-    try:
-        ret, states = node.apply()
-    finally:
-        fail.unlink()
+    ret, states = node.apply_failing_restart("glance-api")
     assert ret.returncode != 0
     assert states["novadocker-image-container-formats"]["changes"]
     assert states["novadocker-image-service-restart"]["result"] is False
