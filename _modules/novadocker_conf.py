@@ -432,12 +432,28 @@ def _fsync_dir(directory):
             os.close(fd)
 
 
-def _atomic_write(real, data, mode, uid=None, gid=None):
+def _copy_xattrs(src, fd):
+    """Give the open file ``fd`` the extended attributes of ``src``: its POSIX ACLs
+    (``system.posix_acl_access``), its SELinux label (``security.selinux``), ``user.*`` and
+    the rest. An attribute this process may not set is left out and logged; a file system
+    without extended attributes has none to copy."""
+    try:
+        names = os.listxattr(src)
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(src, name))
+        except OSError as exc:
+            log.warning("novadocker_conf: could not copy %s of %s: %s", name, src, exc)
+
+
+def _atomic_write(real, data, mode, uid=None, gid=None, xattrs_from=None):
     """Write ``data`` to ``real`` through a temporary file in the same directory.
 
-    The temporary file gets ``mode`` and, when they differ from its own, ``uid``/``gid``
-    before it is fsynced and renamed over ``real``: a reader sees the old file or the new one,
-    never a part of it.
+    The temporary file gets ``mode``, when they differ from its own ``uid``/``gid``, and the
+    extended attributes of ``xattrs_from`` (ACLs, SELinux label) before it is fsynced and
+    renamed over ``real``: a reader sees the old file or the new one, never a part of it.
     """
     directory = os.path.dirname(real) or "."
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(real) + ".", dir=directory)
@@ -449,7 +465,10 @@ def _atomic_write(real, data, mode, uid=None, gid=None):
                 own = os.fstat(fh.fileno())
                 if (own.st_uid, own.st_gid) != (uid, gid):
                     os.fchown(fh.fileno(), uid, gid)
-            # After fchown: a chown clears setuid/setgid bits.
+            if xattrs_from is not None:
+                _copy_xattrs(xattrs_from, fh.fileno())
+            # After fchown: a chown clears setuid/setgid bits. After the ACL: the group bits
+            # are the ACL's mask, as they were on the original.
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, real)
@@ -464,6 +483,14 @@ def _write_conf(path, real, st, doc):
     # os.replace would let a user who may write the directory but not the file replace it.
     if not os.access(real, os.W_OK):
         raise CommandExecutionError("cannot write {}: {}".format(path, os.strerror(errno.EACCES)))
+    if st.st_nlink > 1:
+        log.warning(
+            "novadocker_conf: %s has %d hard links: the atomic write gives %s a new inode, the "
+            "other names keep the old content",
+            real,
+            st.st_nlink,
+            path,
+        )
     try:
         _atomic_write(
             real,
@@ -471,6 +498,7 @@ def _write_conf(path, real, st, doc):
             stat.S_IMODE(st.st_mode),
             st.st_uid,
             st.st_gid,
+            xattrs_from=real,
         )
     except OSError as exc:
         raise CommandExecutionError("cannot write {}: {}".format(path, exc)) from None

@@ -8,10 +8,12 @@ the sample files, so any stray change to a line the formula does not own fails a
 
 import importlib.util
 import json
+import logging
 import os
 import pathlib
 import shutil
 import stat
+import struct
 import sys
 import tempfile
 
@@ -409,6 +411,55 @@ def test_mode_owner_and_group_are_kept(write, record):
     assert read(path) == NOVA
     # No temporary file is left behind.
     assert sorted(os.listdir(os.path.dirname(path))) == ["nova.conf"]
+
+
+def _posix_acl(entries):
+    """A ``system.posix_acl_access`` value: version 2, then (tag, perm, id) per entry."""
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+
+
+def test_acl_selinux_style_and_user_extended_attributes_are_kept(write, record):
+    """The atomic write gives the new file the old one's extended attributes: a POSIX ACL (an
+    extra reader, as operators grant to a monitoring user) and user.* attributes here; the
+    SELinux label (security.selinux) is one more attribute of the same kind."""
+    path = write(NOVA)
+    os.chown(path, 0, 1234)
+    os.chmod(path, 0o640)
+    undef = 0xFFFFFFFF
+    os.setxattr(
+        path,
+        "system.posix_acl_access",
+        _posix_acl(
+            [
+                (0x01, 6, undef),
+                (0x02, 4, 4321),
+                (0x04, 4, undef),
+                (0x10, 4, undef),
+                (0x20, 0, undef),
+            ]
+        ),
+    )
+    os.setxattr(path, "user.novadocker.test", b"kept")
+    before = {n: os.getxattr(path, n) for n in os.listxattr(path)}
+    assert set(before) == {"system.posix_acl_access", "user.novadocker.test"}
+
+    conf.apply(path, {"DEFAULT": {"compute_driver": DRIVER}}, record=record)
+    assert {n: os.getxattr(path, n) for n in os.listxattr(path)} == before
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    conf.revert(path, record)
+    assert {n: os.getxattr(path, n) for n in os.listxattr(path)} == before
+    assert read(path) == NOVA
+
+
+def test_a_hard_link_is_separated_and_logged(write, tmp_path, caplog):
+    path = write(NOVA)
+    other = tmp_path / "nova.conf.hardlink"
+    os.link(path, other)
+    with caplog.at_level(logging.WARNING):
+        conf.apply(path, {"DEFAULT": {"compute_driver": DRIVER}})
+    assert conf.get(path, "DEFAULT", "compute_driver") == DRIVER
+    assert other.read_bytes() == NOVA
+    assert "has 2 hard links" in caplog.text
 
 
 def test_symlinked_config_is_written_through(write, tmp_path):
