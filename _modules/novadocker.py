@@ -741,14 +741,17 @@ def check():
 
 def _check_restart(part, role, conf):
     """The ``<role>_restart`` part of :py:func:`check`: a restart owed is a problem (the
-    service runs with code or settings older than the node's)."""
+    service runs with code or settings older than the node's); none when the formula does not
+    restart the service (``<role>:service: false``)."""
     service = conf[role]["service"]
+    if not service:
+        return
     owed = restart_owed(conf["records"]["{}_restart".format(role)])
     problems = []
     if owed:
         problems.append(
             "{} has not been restarted since {} ({}): apply novadocker or restart it".format(
-                service or "the service",
+                service,
                 owed["since"] or "an earlier run",
                 "; ".join(owed["reasons"]),
             )

@@ -188,6 +188,10 @@ def test_an_upgrade_followed_by_a_failure_still_gets_its_restart(compute):
     assert owed["reasons"] == ["nova-docker 1.0.0 -> 1.1.0"], owed
     assert marker.stat().st_mode & 0o777 == 0o600
 
+    # An operator who restarts nova-compute themselves (service: false) is owed nothing.
+    compute.pillar(driver={"version": "1.1.0"}, compute={"service": False})
+    assert "compute_restart" not in node.call("novadocker.check").data
+
     compute.pillar(driver={"version": "1.1.0"})
     report = node.call("novadocker.check").data
     assert report["ok"] is False
