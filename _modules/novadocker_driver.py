@@ -233,10 +233,10 @@ def _read_headers(path):
     return found
 
 
-def _versions_on_disk(python):
-    """Versions of nova-docker found in the metadata under the environment's site dirs."""
+def _versions_on_disk(sites):
+    """Versions of nova-docker found in the metadata under the site dirs ``sites``."""
     versions = []
-    for site in _site_dirs(python):
+    for site in sites:
         try:
             entries = os.listdir(site)
         except OSError:
@@ -471,9 +471,9 @@ def _branch(release):
     return "master" if release in ("newton", "ocata") else f"stable/{release}"
 
 
-def _sees_only_its_site_dir(python):
+def _sees_only_its_site_dir(python, dirs):
     """True when ``python`` is a virtualenv's interpreter whose ``sys.path`` holds no
-    distributions outside the one site-packages directory :py:func:`_site_dirs` found:
+    distributions outside ``dirs``, the one site-packages directory :py:func:`_site_dirs` found:
     ``pyvenv.cfg`` says ``include-system-site-packages = false`` (a missing key means true, as
     in CPython's site.py) and no ``.pth`` file there adds a directory. Then the absence of
     nova-docker's metadata on disk is proof enough, and no interpreter needs to be started."""
@@ -481,7 +481,6 @@ def _sees_only_its_site_dir(python):
     cfg = _read_venv_cfg(prefix)
     if cfg is None or cfg.get("include-system-site-packages", "true").lower() != "false":
         return False
-    dirs = _site_dirs(python)
     if len(dirs) != 1:
         return False
     try:
@@ -499,12 +498,13 @@ def _sees_only_its_site_dir(python):
 
 def _installed_version(python):
     _check_python(python)
-    found = sorted(set(_versions_on_disk(python)))
+    sites = _site_dirs(python)
+    found = sorted(set(_versions_on_disk(sites)))
     if len(found) == 1:
         return found[0]
     if found:
         log.debug("Several nova-docker versions on disk for %s (%s): asking it", python, found)
-    elif _sees_only_its_site_dir(python):
+    elif _sees_only_its_site_dir(python, sites):
         return None
     return _version_from_interpreter(python)
 
