@@ -37,3 +37,7 @@ fi
 if [ "${1:-}" = test ] && ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ]; then
     apt_install docker.io
 fi
+# The tests' real OpenStack referees (nova's config loader, Keystone, glance-api, rootwrap).
+if [ "${1:-}" = test ]; then
+    sh scripts/openstack-venv.sh
+fi
