@@ -1,132 +1,34 @@
 """
-Execution module for the novadocker formula: release knowledge, settings and node checks.
+Execution module for the novadocker formula: its public face.
 
-This module is the formula's public face. It holds the one table of what each nova-docker
-release knows (the Docker API version its client pins, the ``[docker]`` options it registers),
-merges the formula's parameters with pillar (:py:func:`settings`), validates the whole
-``novadocker`` pillar (:py:func:`validate_pillar`), and reports on a node
-(:py:func:`driver_version`, :py:func:`check_driver`, :py:func:`validate_daemon`,
-:py:func:`check`). The work behind the driver and daemon functions lives in the
-``novadocker_driver`` and ``novadocker_daemon`` modules; nova.conf and glance-api.conf are read
-and edited by ``novadocker_conf``.
+Release knowledge (:py:func:`release_info`, :py:func:`releases`, :py:func:`glance_info`), the
+settings the states use (:py:func:`settings`, :py:func:`defaults`, :py:func:`validate_pillar`,
+:py:func:`schema`), the restart bookkeeping (:py:func:`restart_owed`, :py:func:`owe_restart`)
+and the reports on a node (:py:func:`driver_version`, :py:func:`check_driver`,
+:py:func:`validate_daemon`, :py:func:`switched`, :py:func:`check`).
 
-:depends: docker (the Python SDK) for the daemon checks, only on docker compute nodes.
+This module is thin: the facts and mechanisms live in the formula's ``_utils`` (release facts
+in ``novadocker_releases``, settings in ``novadocker_settings``, pillar rules in
+``novadocker_schema``, records and markers in ``novadocker_records``, nova.conf reading in
+``novadocker_ini``); the work on the driver, the daemon, config files and Glance is done by
+the ``novadocker_driver``, ``novadocker_daemon``, ``novadocker_conf`` and ``novadocker_glance``
+modules.
 """
 
 import copy
-import datetime
 import json
 import logging
 import os
-import urllib.parse
 
-import salt.utils.files
-import salt.utils.yaml
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
 
 __virtualname__ = "novadocker"
 
-#: The formula's knowledge of each nova-docker release, from the driver's own source
-#: (openstack-archive/nova-docker branches). ``api_version`` is the Docker remote API version
-#: the driver's client pins (it does not negotiate); ``options`` are the ``[docker]`` options
-#: the release registers, each mapped to the release that introduced it.
-_OPTION_SINCE = {
-    "vif_driver": "icehouse",
-    "snapshots_directory": "icehouse",
-    "host_url": "juno",
-    "api_insecure": "juno",
-    "ca_file": "juno",
-    "cert_file": "juno",
-    "key_file": "juno",
-    "root_directory": "kilo",
-    "inject_key": "kilo",
-    "shared_directory": "liberty",
-    "privileged": "liberty",
-}
-
-#: Option value types, for pillar validation.
-_OPTION_TYPES = {
-    "vif_driver": "str",
-    "snapshots_directory": "str",
-    "host_url": "str",
-    "api_insecure": "bool",
-    "ca_file": "str",
-    "cert_file": "str",
-    "key_file": "str",
-    "root_directory": "str",
-    "inject_key": "bool",
-    "shared_directory": "str",
-    "privileged": "bool",
-}
-
-#: Driver releases in order; ``newton`` and ``ocata`` are the last master (2016).
-DRIVER_RELEASES = ("icehouse", "juno", "kilo", "liberty", "mitaka", "newton", "ocata")
-
-_API_PIN = {
-    # icehouse has its own client with a hard-coded socket path and no host_url option; its
-    # requests use the 1.13-era API like juno's client.
-    "icehouse": "1.13",
-    "juno": "1.13",
-    "kilo": "1.13",
-    "liberty": "1.19",
-    "mitaka": "1.19",
-    "newton": "1.19",
-    "ocata": "1.19",
-}
-
-#: OpenStack releases Glance is known under, in order. Glance reads container_formats from
-#: [image_format] since icehouse ([DEFAULT] before).
-GLANCE_RELEASES = (
-    "grizzly",
-    "havana",
-    "icehouse",
-    "juno",
-    "kilo",
-    "liberty",
-    "mitaka",
-    "newton",
-    "ocata",
-    "pike",
-    "queens",
-    "rocky",
-    "stein",
-    "train",
-    "ussuri",
-    "victoria",
-    "wallaby",
-    "xena",
-    "yoga",
-    "zed",
-    "antelope",
-    "bobcat",
-    "caracal",
-    "dalmatian",
-    "epoxy",
-    "flamingo",
-)
-
-#: Container formats Glance has ever accepted, plus the formula's two.
-KNOWN_CONTAINER_FORMATS = (
-    "ami",
-    "ari",
-    "aki",
-    "bare",
-    "ovf",
-    "ova",
-    "docker",
-    "dockerref",
-    "compressed",
-)
-
 
 def __virtual__():
     return __virtualname__
-
-
-def _release_index(release, table):
-    return table.index(release)
 
 
 def release_info(release="mitaka"):
@@ -136,10 +38,11 @@ def release_info(release="mitaka"):
     release
         One of icehouse, juno, kilo, liberty, mitaka, newton, ocata.
 
-    The result has ``release``, ``api_version`` (the Docker API version the driver's client
-    pins), ``options`` (the ``[docker]`` options the release registers, each with the release
-    that introduced it and its type) and ``host_url`` (whether the release reads
-    ``[docker] host_url``; icehouse hard-codes the socket path).
+    The result has ``release``, ``branch`` (of the driver's git repository), ``api_version``
+    (the Docker API version the driver's client pins), ``options`` (the ``[docker]`` options
+    the release registers, each with the release that introduced it and its type) and
+    ``host_url`` (whether the release reads ``[docker] host_url``; icehouse hard-codes the
+    socket path).
 
     CLI Example:
 
@@ -147,24 +50,7 @@ def release_info(release="mitaka"):
 
         salt '*' novadocker.release_info liberty
     """
-    if release not in DRIVER_RELEASES:
-        raise SaltInvocationError(
-            "unknown nova-docker release {!r}: accepted are {}".format(
-                release, ", ".join(DRIVER_RELEASES)
-            )
-        )
-    idx = _release_index(release, DRIVER_RELEASES)
-    options = {
-        name: {"since": since, "type": _OPTION_TYPES[name]}
-        for name, since in _OPTION_SINCE.items()
-        if _release_index(since, DRIVER_RELEASES) <= idx
-    }
-    return {
-        "release": release,
-        "api_version": _API_PIN[release],
-        "options": options,
-        "host_url": "host_url" in options,
-    }
+    return _rel("driver_release")(release)
 
 
 def releases():
@@ -177,7 +63,7 @@ def releases():
 
         salt '*' novadocker.releases
     """
-    return [release_info(rel) for rel in DRIVER_RELEASES]
+    return [_rel("driver_release")(rel) for rel in _rel("driver_releases")()]
 
 
 def option_since(option):
@@ -191,7 +77,7 @@ def option_since(option):
 
         salt '*' novadocker.option_since privileged
     """
-    return _OPTION_SINCE.get(option)
+    return _rel("option_since")(option)
 
 
 def glance_info(release="mitaka"):
@@ -207,87 +93,35 @@ def glance_info(release="mitaka"):
 
         salt '*' novadocker.glance_info havana
     """
-    if release not in GLANCE_RELEASES:
-        raise SaltInvocationError(
-            "unknown OpenStack release {!r} for Glance: accepted are {}".format(
-                release, ", ".join(GLANCE_RELEASES)
-            )
-        )
-    idx = GLANCE_RELEASES.index(release)
-    formats = ["ami", "ari", "aki", "bare", "ovf"]
-    if idx >= GLANCE_RELEASES.index("icehouse"):
-        formats.append("ova")
-    if idx >= GLANCE_RELEASES.index("mitaka"):
-        formats.append("docker")
-    if idx >= GLANCE_RELEASES.index("train"):
-        formats.append("compressed")
-    section = "image_format" if idx >= GLANCE_RELEASES.index("icehouse") else "DEFAULT"
-    return {"release": release, "section": section, "default_formats": formats}
+    return _rel("glance_release")(release)
+
+
+def schema():
+    """
+    Return the tree of keys ``pillar:novadocker`` accepts, each leaf with what it accepts.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.schema
+    """
+    return __utils__["novadocker_schema.describe"]()
 
 
 # ------------------------------------------------------------------------------------------
 # Settings: parameters/defaults.yaml < parameters/os_family/<os_family>.yaml < pillar
 # ------------------------------------------------------------------------------------------
-def _load_parameters(url):
-    """Read one parameters YAML file from the file server; ``{}`` when it does not exist."""
-    text = __salt__["cp.get_file_str"](url)
-    if not text:
-        return {}
-    data = salt.utils.yaml.safe_load(text) or {}
-    return data.get("values", {}) if isinstance(data, dict) else {}
-
-
-def _merge(base, over):
-    """Deep-merge ``over`` into a copy of ``base``: dicts merge, everything else replaces."""
-    out = copy.deepcopy(base)
-    for key, value in (over or {}).items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _prefixed(root, path):
-    """``root`` + absolute ``path`` ('' root leaves the path alone)."""
-    if not root:
-        return path
-    return os.path.join(root.rstrip("/"), path.lstrip("/"))
-
-
-def _defaults_copy_path(tplroot):
-    """Where the last parameters read from the file server are kept on the minion."""
-    name = "defaults.{}.{}.{}.json".format(
-        tplroot, __opts__.get("saltenv") or "base", __grains__.get("os_family", "")
+def _copy_path(tplroot):
+    """Where the parameters the last state run read are kept on this minion."""
+    return _set("copy_path")(
+        __opts__["cachedir"], tplroot, __opts__.get("saltenv"), __grains__.get("os_family", "")
     )
-    return os.path.join(__opts__["cachedir"], "novadocker", name)
 
 
-def _read_defaults_copy(tplroot):
-    try:
-        with salt.utils.files.fopen(_defaults_copy_path(tplroot), "r") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _keep_defaults_copy(tplroot, merged):
-    """Keep ``merged`` for the reports (see :py:func:`defaults`); best effort, written only
-    when it changed, atomically, readable by root alone (it is the formula's defaults: no
-    secrets, but the cache is Salt's)."""
-    if _read_defaults_copy(tplroot) == merged:
-        return
-    path = _defaults_copy_path(tplroot)
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        tmp = "{}.{}".format(path, os.getpid())
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(merged, fh, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.debug("novadocker: could not keep the parameters in %s: %s", path, exc)
+def _load_parameters(url):
+    """The ``values`` of one parameters YAML file of the file server; ``{}`` when missing."""
+    return _set("parameters")(__salt__["cp.get_file_str"](url))
 
 
 def defaults(tplroot="novadocker", cached=False):
@@ -301,7 +135,9 @@ def defaults(tplroot="novadocker", cached=False):
     cached
         Return that copy, as the last state run read it, without asking the file server (which
         costs a file client: the node reports use this); the file server is read when there is
-        no copy yet.
+        no copy yet. ``only``: never the file server, an error when there is no copy (the
+        beacon: it runs in the minion's main process, which must never wait on a file
+        client).
 
     CLI Example:
 
@@ -314,9 +150,13 @@ def defaults(tplroot="novadocker", cached=False):
     if key in __context__:
         return copy.deepcopy(__context__[key])
     if cached:
-        kept = _read_defaults_copy(tplroot)
+        kept = _set("read_copy")(_copy_path(tplroot))
         if kept is not None:
             return kept
+        if cached == "only":
+            raise CommandExecutionError(
+                "the novadocker formula has not run on this minion yet: no parameters kept"
+            )
     base = _load_parameters("salt://{}/parameters/defaults.yaml".format(tplroot))
     if not base:
         raise SaltInvocationError(
@@ -326,8 +166,9 @@ def defaults(tplroot="novadocker", cached=False):
     family = _load_parameters(
         "salt://{}/parameters/os_family/{}.yaml".format(tplroot, __grains__.get("os_family", ""))
     )
-    __context__[key] = _merge(base, family)
-    _keep_defaults_copy(tplroot, __context__[key])
+    __context__[key] = _set("merge")(base, family)
+    if not _set("keep_copy")(_copy_path(tplroot), __context__[key]):
+        log.debug("novadocker: could not keep the parameters in %s", _copy_path(tplroot))
     return copy.deepcopy(__context__[key])
 
 
@@ -344,7 +185,7 @@ def validate_pillar(data=None):
     """
     if data is None:
         data = __pillar__.get("novadocker")
-    return __salt__["novadocker_schema.validate"](data)
+    return __utils__["novadocker_schema.validate"](data, defaults(cached=True))
 
 
 def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
@@ -353,26 +194,15 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
 
     Parameters are merged in this order: ``parameters/defaults.yaml`` <
     ``parameters/os_family/<os_family>.yaml`` < pillar ``novadocker`` (lists replace, mappings
-    merge). The result also carries what the states derive from it:
-
-    ``valid`` / ``errors``
-        the pillar validation; when it fails, the settings are the defaults alone so that the
-        formula renders nothing but the failing validation state.
-    ``paths``
-        every file the formula manages, prefixed with ``root``.
-    ``records``
-        where the formula keeps what a key was before it first changed it (for the clean SLS).
-    ``driver_release`` / ``api_version`` / ``glance``
-        release knowledge for the selected driver and Glance releases.
-    ``docker_url`` / ``socket``
-        where the driver reaches dockerd, and the unix socket path if any.
-    ``nova_options``
-        the nova.conf keys the formula owns, section by section.
+    merge), validated, and completed with what the states derive from them (``valid`` and
+    ``errors``, ``paths``, ``records``, ``restart_marker``, release facts, ``docker_url``,
+    ``socket``, ``nova_options``: each is described in ``_utils/novadocker_settings.py``).
 
     ``cached_defaults=True`` takes the parameters as the last state run read them (see
     :py:func:`defaults`) instead of asking the file server: the node reports
     (:py:func:`check`, :py:func:`check_driver`, :py:func:`validate_daemon`,
-    :py:func:`driver_version`) do, the states never.
+    :py:func:`driver_version`) do, the states never; ``"only"`` never asks the file server
+    (the beacon).
 
     CLI Example:
 
@@ -384,7 +214,7 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
     # Every SLS of a run imports map.jinja: compute once per run and pillar.
     try:
         key = "novadocker.settings.{}.{}.{}".format(
-            tplroot, bool(cached_defaults), json.dumps(raw, sort_keys=True)
+            tplroot, cached_defaults, json.dumps(raw, sort_keys=True)
         )
     except (TypeError, ValueError):
         key = None
@@ -396,68 +226,13 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
     return merged
 
 
-def _report_settings():
+def _report_settings(cached=True):
     """The settings the node reports compare against (parameters from the minion's copy)."""
-    return settings(cached_defaults=True)
+    return settings(cached_defaults=cached)
 
 
 def _settings(tplroot, raw, cached_defaults=False):
-    base = defaults(tplroot, cached=cached_defaults)
-    errors = validate_pillar({} if raw is None else raw)
-    merged = _merge(base, raw) if not errors and isinstance(raw, dict) else base
-    merged["valid"] = not errors
-    merged["errors"] = errors
-
-    root = merged["root"]
-    compute, driver, image = merged["compute"], merged["driver"], merged["image"]
-    release = release_info(driver["release"])
-    merged["driver_release"] = release
-    merged["api_version"] = str(driver["api_version"] or release["api_version"])
-    merged["glance"] = glance_info(image["release"])
-
-    # [docker] options: the defaults' host_url is dropped for a release that does not know it
-    # (icehouse hard-codes the socket path); anything pillar set was validated against the
-    # release already.
-    pillar_docker = ((raw or {}).get("compute") or {}).get("docker") or {} if not errors else {}
-    docker_opts = {
-        k: v for k, v in compute["docker"].items() if k in release["options"] or k in pillar_docker
-    }
-    compute["docker"] = docker_opts
-    merged["docker_url"] = docker_opts.get("host_url", "unix:///var/run/docker.sock")
-    parsed = urllib.parse.urlparse(merged["docker_url"])
-    merged["socket"] = parsed.path if parsed.scheme == "unix" else None
-    merged["nova_options"] = {
-        "DEFAULT": {"compute_driver": compute["compute_driver"]},
-    }
-    if docker_opts:
-        merged["nova_options"]["docker"] = docker_opts
-
-    state_dir = _prefixed(root, merged["state_dir"])
-    merged["paths"] = {
-        "nova_conf": _prefixed(root, compute["nova_conf"]),
-        "rootwrap_dir": _prefixed(root, compute["rootwrap_dir"]),
-        "rootwrap_filter": os.path.join(_prefixed(root, compute["rootwrap_dir"]), "docker.filters"),
-        "glance_api_conf": _prefixed(root, image["glance_api_conf"]),
-        "daemon_json": _prefixed(root, merged["runtime"]["daemon_json"]),
-        "state_dir": state_dir,
-    }
-    merged["records"] = {
-        "nova_conf": os.path.join(state_dir, "nova.conf.json"),
-        "glance_api_conf": os.path.join(state_dir, "glance-api.conf.json"),
-        "driver": os.path.join(state_dir, "driver.json"),
-        "socket_access": os.path.join(state_dir, "socket-access.json"),
-        "rootwrap": os.path.join(state_dir, "rootwrap.json"),
-        # A restart owed to the role's service (see owe_restart): written right after a change
-        # the service reads, removed once the restart succeeded.
-        "compute_restart": os.path.join(state_dir, "compute-restart-owed.json"),
-        "image_restart": os.path.join(state_dir, "image-restart-owed.json"),
-    }
-    # The marker each role's change-making states write (none when the role restarts nothing).
-    merged["restart_marker"] = {
-        role: merged["records"]["{}_restart".format(role)] if merged[role]["service"] else None
-        for role in ("compute", "image")
-    }
-    return merged
+    return _set("compute")(defaults(tplroot, cached=cached_defaults), raw)
 
 
 # ------------------------------------------------------------------------------------------
@@ -496,17 +271,7 @@ def restart_owed(marker=None, role="compute"):
         if role not in ("compute", "image"):
             raise SaltInvocationError("role must be compute or image, not {!r}".format(role))
         marker = _role_marker(role)
-    try:
-        with salt.utils.files.fopen(marker, "r") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        # Unreadable or damaged: owe the restart rather than lose it.
-        return {"reasons": ["marker {} is unreadable ({})".format(marker, exc)], "since": None}
-    if not isinstance(data, dict) or not isinstance(data.get("reasons"), list):
-        return {"reasons": ["marker {} is not a restart record".format(marker)], "since": None}
-    return {"reasons": [str(r) for r in data["reasons"]], "since": data.get("since")}
+    return __utils__["novadocker_records.owed"](marker)
 
 
 def owe_restart(marker, reason, strict=True):
@@ -527,20 +292,13 @@ def owe_restart(marker, reason, strict=True):
         salt '*' novadocker.owe_restart /var/lib/novadocker/compute-restart-owed.json \
             "nova.conf edited by hand"
     """
-    owed = restart_owed(marker) or {
-        "reasons": [],
-        "since": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    if str(reason) not in owed["reasons"]:
-        owed["reasons"].append(str(reason))
     try:
-        __salt__["novadocker_conf.write_record"](marker, owed)
+        return __utils__["novadocker_records.owe"](marker, reason)
     except CommandExecutionError as exc:
         if strict:
             raise
         log.warning("novadocker: could not record the restart owed in %s: %s", marker, exc)
         return None
-    return owed
 
 
 # ------------------------------------------------------------------------------------------
@@ -614,6 +372,29 @@ def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
         user=user or conf["compute"]["user"],
         timeout=timeout,
     )
+
+
+def switched(cached_only=False):
+    """
+    Say whether this node runs nova-docker's driver as nova-compute reads its config: the
+    ``compute_driver`` nova.conf sets, whether it names nova-docker's driver, and the Docker
+    daemon the driver talks to (nova.conf's ``[docker] host_url``, else pillar's). Read with
+    the formula's parameters as the last state run used them. The beacon and the grain judge a
+    node the same way.
+
+    Returns ``{"nova_conf", "readable", "compute_driver", "switched", "host_url"}``.
+
+    cached_only
+        Never ask the file server for the formula's parameters: an error when no state run
+        left them in the minion cache yet (the beacon).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.switched
+    """
+    return __utils__["novadocker_nova.view"](_report_settings("only" if cached_only else True))
 
 
 def _check_conf_options(path, options):
@@ -701,7 +482,13 @@ def check():
         daemon = validate_daemon()
         part("daemon", daemon["ok"], daemon)
         ok, detail = _check_conf_options(conf["paths"]["nova_conf"], conf["nova_options"])
-        part("nova_conf", ok, dict(detail, path=conf["paths"]["nova_conf"]))
+        view = __utils__["novadocker_nova.view"](conf)
+        detail.update(
+            path=conf["paths"]["nova_conf"],
+            compute_driver=view["compute_driver"],
+            switched=view["switched"],
+        )
+        part("nova_conf", ok, detail)
         filt = conf["paths"]["rootwrap_filter"]
         problems = _check_rootwrap_filter(filt)
         part("rootwrap", not problems, {"path": filt, "problems": problems})
@@ -711,7 +498,7 @@ def check():
         glance = conf["glance"]
         path = conf["paths"]["glance_api_conf"]
         if os.path.isfile(path):
-            fmt = __salt__["novadocker_conf.container_formats"](
+            fmt = __salt__["novadocker_glance.container_formats"](
                 path,
                 conf["image"]["container_formats"],
                 section=glance["section"],
@@ -761,3 +548,14 @@ def _check_restart(part, role, conf):
         not problems,
         {"service": service, "owed": owed, "problems": problems},
     )
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _rel(name):
+    return __utils__["novadocker_releases.{}".format(name)]
+
+
+def _set(name):
+    return __utils__["novadocker_settings.{}".format(name)]

@@ -9,12 +9,13 @@ not running or is not reachable (check the rights on /var/run/docker.sock)" when
 cannot read and write the socket.
 
 :py:func:`validate` answers both questions in one structured report and never raises for a down
-daemon. Access to the socket is granted the only sane way: membership of the socket's group
-(:py:func:`add_user_to_group`). That membership is equivalent to root on the host, and so is a
-world-writable socket (mode 0666/0777, as earlier tools set it) -- for *every* local user;
-this module reports such a socket as a problem and never changes a socket's mode or owner.
+daemon; every request goes through the formula's one Docker client
+(``_utils/novadocker_docker.py``). Access to the socket is granted the only sane way:
+membership of the socket's group (:py:func:`add_user_to_group`). That membership is
+equivalent to root on the host, and so is a world-writable socket (mode 0666/0777, as earlier
+tools set it) -- for *every* local user; this module reports such a socket as a problem and
+never changes a socket's mode or owner.
 
-:depends: docker (the Python SDK, >= 7)
 """
 
 import grp
@@ -26,23 +27,9 @@ import stat
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
-try:
-    import docker
-    import docker.errors
-    import requests.exceptions
-
-    HAS_DOCKER = True
-except ImportError:  # pragma: no cover - depends on the node
-    HAS_DOCKER = False
-
 log = logging.getLogger(__name__)
 
 __virtualname__ = "novadocker_daemon"
-
-#: The API version this module's own client speaks. Docker SDK 7 refuses anything below 1.24
-#: (``docker.errors.InvalidVersion``); the information calls below use the unversioned
-#: endpoints, and the driver's pin is proven with a raw request to ``/v<pin>/version``.
-_CLIENT_API_VERSION = "1.24"
 
 _DEFAULT_URL = "unix:///var/run/docker.sock"
 
@@ -50,11 +37,6 @@ _VERSION_RE = re.compile(r"^\d+\.\d+$")
 
 
 def __virtual__():
-    if not HAS_DOCKER:
-        return (
-            False,
-            "novadocker_daemon needs the docker Python SDK (>= 7): pip install docker",
-        )
     return __virtualname__
 
 
@@ -160,39 +142,6 @@ def _blocking_dir(path, uid, gids):
             return directory
         if not _access_class(st, uid, gids, 1)[1]:
             return directory
-    return None
-
-
-def _error_text(exc):
-    """A one-line, human text for an exception from the Docker SDK or requests."""
-    if HAS_DOCKER and isinstance(exc, docker.errors.APIError):
-        explanation = exc.explanation
-        if isinstance(explanation, bytes):
-            explanation = explanation.decode("utf-8", "replace")
-        if not explanation:
-            return " ".join(str(exc).split())
-        status = exc.status_code
-        text = " ".join(str(explanation).split())
-        return f"{status} {text}" if status else text
-    oserror = _find_oserror(exc)
-    if oserror is not None and oserror.strerror:
-        # ('Connection aborted.', FileNotFoundError(2, ...)) -> "No such file or directory"
-        return oserror.strerror
-    text = str(exc).strip() or exc.__class__.__name__
-    return " ".join(text.split())
-
-
-def _find_oserror(exc, depth=0):
-    """The OSError behind a requests/urllib3 connection error (args, cause or context)."""
-    if depth > 6 or exc is None:
-        return None
-    if isinstance(exc, OSError) and exc.errno is not None:
-        return exc
-    for inner in list(getattr(exc, "args", ())) + [exc.__cause__, exc.__context__]:
-        if isinstance(inner, BaseException):
-            found = _find_oserror(inner, depth + 1)
-            if found is not None:
-                return found
     return None
 
 
@@ -336,21 +285,10 @@ def socket_info(path, user=None):
         salt '*' novadocker_daemon.socket_info /var/run/docker.sock user=nova
     """
     path = str(path)
-    info = {
-        "path": path,
-        "exists": False,
-        "is_socket": False,
-        "owner": None,
-        "group": None,
-        "mode": None,
-        "world_writable": False,
-        "user": user,
-        "user_exists": None,
-        "user_access": None,
-        "user_access_via": None,
-        "blocked_by": None,
-        "problems": [],
-    }
+    unknown = ("owner", "group", "mode", "user_exists", "user_access", "user_access_via")
+    info = dict.fromkeys(unknown + ("blocked_by",))
+    info.update(path=path, exists=False, is_socket=False, world_writable=False, user=user)
+    info["problems"] = []
     problems = info["problems"]
     pw_entry = None
     if user is not None:
@@ -412,7 +350,7 @@ def socket_info(path, user=None):
     return info
 
 
-def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, info=True):
+def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, info=True, tls=None):
     """
     Check that the Docker daemon at ``host_url`` can serve nova-docker. Never raises for a
     down daemon: everything found is in the returned report.
@@ -471,41 +409,38 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
     if sock is not None:
         report["socket"] = socket_info(sock, user=user)
 
-    client = None
-    try:
-        client = docker.APIClient(
-            base_url=host_url, version=_CLIENT_API_VERSION, timeout=float(timeout)
-        )
-        version, answer_error = None, None
-        if pin is not None:
-            version, answer_error = _ask_pinned(client, pin)
-        if version is None:
-            version = client.version(api_version=False)
+    ask = _docker("ask")
+    answer = {"ok": False}
+    if pin is not None:
+        answer = ask(host_url, "/v{}/version".format(pin), timeout, tls)
+    answer_error = None
+    if not answer["ok"] and answer.get("kind") == "http":
+        # The daemon answered and refused the pin: ask the unversioned /version for its range.
+        answer_error = answer["error"]
+    if not answer["ok"] and (pin is None or answer_error is not None):
+        answer = ask(host_url, "/version", timeout, tls)
+    if answer["ok"] and isinstance(answer["data"], dict):
+        version = answer["data"]
         report["reachable"] = True
         report["server_version"] = version.get("Version")
         report["api_version"] = version.get("ApiVersion")
         report["min_api_version"] = version.get("MinAPIVersion")
         if info:
-            try:
-                data = client._result(client._get(client._url("/info", versioned_api=False)), True)
-                report["storage_driver"] = data.get("Driver")
-            except Exception as exc:  # pylint: disable=broad-except
-                log.info("novadocker_daemon: /info at %s failed: %s", host_url, exc)
+            data = ask(host_url, "/info", timeout, tls)
+            if data["ok"] and isinstance(data["data"], dict):
+                report["storage_driver"] = data["data"].get("Driver")
+            else:
+                log.info("novadocker_daemon: /info at %s failed: %s", host_url, data.get("error"))
         if pin is not None:
             _judge_pin(report, pin, answer_error)
-    except Exception as exc:  # pylint: disable=broad-except
+    else:
         # A down daemon, a missing socket, a refused connection, a timeout, a bad URL: all
         # reports, never exceptions.
-        if not report["reachable"]:
-            problems.append(
-                f"Docker daemon is not reachable at {host_url}: {_error_text(exc)}; is dockerd "
-                "running?"
+        problems.append(
+            "Docker daemon is not reachable at {}: {}; is dockerd running?".format(
+                host_url, answer.get("error") or "no version document"
             )
-        else:
-            problems.append(f"Docker daemon at {host_url} failed: {_error_text(exc)}")
-    finally:
-        if client is not None:
-            client.close()
+        )
 
     if report["socket"] is not None:
         socket_problems = report["socket"]["problems"]
@@ -519,19 +454,6 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
         report["reachable"] and (pin is None or report["pin_supported"]) and not problems
     )
     return report
-
-
-def _ask_pinned(client, pin):
-    """``(version document, None)`` when ``/v<pin>/version`` answers, ``(None, error text)``
-    when the daemon refuses the pin (e.g. HTTP 400 "client version 1.13 is too old").
-    A connection error propagates: the daemon is not reachable."""
-    try:
-        resp = client._get(f"{client.base_url}/v{pin}/version")
-        return client._result(resp, json=True), None
-    except Exception as exc:  # pylint: disable=broad-except
-        if HAS_DOCKER and isinstance(exc, requests.exceptions.ConnectionError):
-            raise
-        return None, _error_text(exc)
 
 
 def _judge_pin(report, pin, answer_error):
@@ -565,3 +487,59 @@ def _judge_pin(report, pin, answer_error):
         f"the driver pins Docker API {pin}, the daemon at {host_url} speaks {speaks}: "
         f"/v{pin}/version answered {detail}; {advice}"
     )
+
+
+def probe(host_url=_DEFAULT_URL, timeout=2):
+    """
+    Ask the Docker daemon at ``host_url`` its ``/version``, once, within ``timeout`` seconds in
+    total. Never raises: ``{"reachable", "version", "api_version", "error"}``. The
+    ``novadocker_daemon`` beacon polls with it.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.probe unix:///var/run/docker.sock timeout=1
+    """
+    return _docker("probe")(host_url, float(timeout))
+
+
+def _seen_file():
+    return os.path.join(__opts__["cachedir"], "novadocker", "daemon-watch.json")
+
+
+def last_seen(host_url, state=None):
+    """
+    What the ``novadocker_daemon`` beacon last saw of the daemon at ``host_url`` (``None``:
+    nothing yet); with ``state``, keep that instead (in the minion cache, so that a reload of
+    the beacons or a minion restart fires no duplicate event) and return it.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.last_seen unix:///var/run/docker.sock
+    """
+    path = _seen_file()
+    try:
+        data = __utils__["novadocker_files.read_json"](path)
+    except (OSError, ValueError):
+        data = None
+    data = data if isinstance(data, dict) else {}
+    if state is None:
+        found = data.get(host_url)
+        return found if isinstance(found, dict) else None
+    data[host_url] = state
+    try:
+        __utils__["novadocker_files.write_private_json"](path, data)
+    except OSError as exc:
+        log.debug("novadocker_daemon: cannot keep the beacon's state in %s: %s", path, exc)
+    return state
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _docker(name):
+    """A function of ``_utils/novadocker_docker.py`` (the formula's one Docker client)."""
+    return __utils__["novadocker_docker.{}".format(name)]

@@ -18,8 +18,6 @@ version already installed starts no process at all; only when nothing is found t
 ask the interpreter.
 """
 
-import glob
-import json
 import hashlib
 import logging
 import os
@@ -32,19 +30,9 @@ import zipfile
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
-try:
-    from packaging.version import InvalidVersion, Version
-except ImportError:  # pragma: no cover - salt depends on packaging
-    Version = None
-    InvalidVersion = ValueError
-
 log = logging.getLogger(__name__)
 
 __virtualname__ = "novadocker_driver"
-
-#: The distribution's name (setup.cfg ``[metadata] name``) and its import package.
-DIST_NAME = "nova-docker"
-IMPORT_NAME = "novadocker"
 
 #: Lines of pip's output quoted in an error.
 _TAIL_LINES = 20
@@ -61,28 +49,6 @@ _HASH_LENGTHS = {
     128: "sha512",
 }
 
-#: Asked of the interpreter when the metadata is not found on disk. Works with Python 2.7
-#: (pkg_resources) as well as 3.8+ (importlib.metadata): mitaka-era nova ran on 2.7.
-_VERSION_SCRIPT = """\
-import sys
-try:
-    from importlib.metadata import version as _v, PackageNotFoundError as _nf
-except ImportError:
-    _v = None
-if _v is not None:
-    try:
-        found = _v('nova-docker')
-    except _nf:
-        found = ''
-else:
-    import pkg_resources
-    try:
-        found = pkg_resources.get_distribution('nova-docker').version
-    except pkg_resources.DistributionNotFound:
-        found = ''
-sys.stdout.write('NOVADOCKER_VERSION=' + (found or '') + '\\n')
-"""
-
 
 def __virtual__():
     return __virtualname__
@@ -91,198 +57,9 @@ def __virtual__():
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _check_python(python):
-    """Raise unless ``python`` is an executable file."""
-    if not python or not isinstance(python, str):
-        raise SaltInvocationError(
-            "No Python interpreter given: set pillar novadocker:driver:python to the "
-            "interpreter nova-compute runs with (e.g. /usr/bin/python3)"
-        )
-    if not os.path.isabs(python):
-        raise SaltInvocationError(
-            f"Python interpreter {python!r} is not an absolute path: set pillar "
-            "novadocker:driver:python to the full path of nova-compute's interpreter"
-        )
-    if not os.path.isfile(python) or not os.access(python, os.X_OK):
-        raise CommandExecutionError(
-            f"Python interpreter {python} does not exist or is not an executable file: set "
-            "pillar novadocker:driver:python to the interpreter nova-compute runs with "
-            "(install nova first if it is not there yet)"
-        )
-
-
 def _tail(text, lines=_TAIL_LINES):
     rows = [row for row in (text or "").splitlines() if row.strip()]
     return "\n".join(rows[-lines:])
-
-
-def _last_line(text):
-    rows = [row.strip() for row in (text or "").splitlines() if row.strip()]
-    return rows[-1] if rows else ""
-
-
-def _norm_name(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _parse_version(text):
-    if Version is None:
-        return None
-    try:
-        return Version(str(text))
-    except InvalidVersion:
-        return None
-
-
-def _same_version(installed, wanted):
-    """True when ``installed`` is ``wanted`` (PEP 440 equality, so ``1.0 == 1.0.0``)."""
-    if installed is None or not wanted:
-        return False
-    left, right = _parse_version(installed), _parse_version(wanted)
-    if left is not None and right is not None:
-        return left == right
-    return str(installed).strip() == str(wanted).strip()
-
-
-def _python_version_hint(python, venv_cfg):
-    """``"3.11"``, ``"3"`` or ``None``: which ``lib/pythonX.Y`` directories belong to it."""
-    if venv_cfg:
-        for key in ("version_info", "version"):
-            match = re.match(r"(\d+)\.(\d+)", venv_cfg.get(key, ""))
-            if match:
-                return f"{match.group(1)}.{match.group(2)}"
-    for candidate in (python, os.path.realpath(python)):
-        match = re.match(r"^python(\d+\.\d+)", os.path.basename(candidate))
-        if match:
-            return match.group(1)
-    for candidate in (python, os.path.realpath(python)):
-        match = re.match(r"^python(\d+)$", os.path.basename(candidate))
-        if match:
-            return match.group(1)
-    return None
-
-
-def _read_venv_cfg(prefix):
-    path = os.path.join(prefix, "pyvenv.cfg")
-    if not os.path.isfile(path):
-        return None
-    cfg = {}
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if "=" in line:
-                    key, _, value = line.partition("=")
-                    cfg[key.strip().lower()] = value.strip()
-    except OSError:
-        return None
-    return cfg
-
-
-def _site_dirs(python):
-    """The site-packages/dist-packages directories of ``python``'s environment, found on disk.
-
-    A venv (``<prefix>/pyvenv.cfg``) has ``<prefix>/lib/pythonX.Y/site-packages``; a system
-    interpreter has Debian's ``/usr/lib/python3/dist-packages`` and
-    ``/usr/local/lib/pythonX.Y/dist-packages`` or a plain ``<prefix>/lib/pythonX.Y/site-packages``.
-    """
-    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
-    venv_cfg = _read_venv_cfg(prefix)
-    hint = _python_version_hint(python, venv_cfg)
-    if hint is None:
-        pattern = "python[0-9]*"
-    elif "." in hint:
-        pattern = f"python{hint}"
-    else:
-        pattern = f"python{hint}*"
-    dirs = []
-    if venv_cfg is not None:
-        prefixes = [prefix]
-        kinds = ("site-packages",)
-    else:
-        real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(python)))
-        prefixes = [prefix, real_prefix]
-        kinds = ("site-packages", "dist-packages")
-        if {prefix, real_prefix} & {"/usr", "/usr/local"}:
-            # Debian/Ubuntu's interpreter: pip's /usr/local/lib/pythonX.Y/dist-packages and
-            # the distribution's /usr/lib/python3/dist-packages (python2.7 for 2.x).
-            prefixes += ["/usr/local", "/usr"]
-            major = hint.split(".")[0] if hint else "[0-9]"
-            dirs.extend(glob.glob(f"/usr/lib/python{major}/dist-packages"))
-    for pre in dict.fromkeys(prefixes):
-        for lib in ("lib", "lib64"):
-            for kind in kinds:
-                dirs.extend(sorted(glob.glob(os.path.join(pre, lib, pattern, kind))))
-    seen = []
-    for path in dirs:
-        real = os.path.realpath(path)
-        if os.path.isdir(real) and real not in seen:
-            seen.append(real)
-    return seen
-
-
-def _read_headers(path):
-    """``Name``/``Version`` of a METADATA or PKG-INFO file."""
-    found = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if not line.strip():
-                break
-            key, sep, value = line.partition(":")
-            if sep and key in ("Name", "Version") and key not in found:
-                found[key] = value.strip()
-    return found
-
-
-def _versions_on_disk(sites):
-    """Versions of nova-docker found in the metadata under the site dirs ``sites``."""
-    versions = []
-    for site in sites:
-        try:
-            entries = os.listdir(site)
-        except OSError:
-            continue
-        for entry in entries:
-            lower = entry.lower()
-            if not re.match(r"^nova[-_.]docker-", lower):
-                continue
-            path = os.path.join(site, entry)
-            if lower.endswith(".dist-info"):
-                meta = os.path.join(path, "METADATA")
-            elif lower.endswith(".egg-info"):
-                meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
-            else:
-                continue
-            try:
-                headers = _read_headers(meta)
-            except OSError:
-                continue
-            if _norm_name(headers.get("Name", "")) == DIST_NAME and headers.get("Version"):
-                versions.append(headers["Version"])
-    return versions
-
-
-def _run(cmd, **kwargs):
-    """``cmd.run_all`` with a list, never a shell, from ``/`` (so that a ``novadocker``
-    directory in the current directory is never imported by mistake)."""
-    kwargs.setdefault("cwd", "/")
-    return __salt__["cmd.run_all"](
-        cmd,
-        python_shell=False,
-        ignore_retcode=True,
-        output_loglevel="debug",
-        **kwargs,
-    )
-
-
-def _version_from_interpreter(python):
-    res = _run([python, "-c", _VERSION_SCRIPT])
-    for line in (res.get("stdout") or "").splitlines():
-        if line.startswith("NOVADOCKER_VERSION="):
-            return line.split("=", 1)[1].strip() or None
-    raise CommandExecutionError(
-        f"Could not ask {python} which nova-docker version it has (exit code "
-        f"{res.get('retcode')}): {_last_line(res.get('stderr')) or _last_line(res.get('stdout'))}"
-    )
 
 
 def _pip_args(pip_args):
@@ -467,51 +244,6 @@ def _workdir():
     return tempfile.mkdtemp(prefix="unpack-", dir=base)
 
 
-def _branch(release):
-    return "master" if release in ("newton", "ocata") else f"stable/{release}"
-
-
-def _sees_only_its_site_dir(python, dirs):
-    """True when ``python`` is a virtualenv's interpreter whose ``sys.path`` holds no
-    distributions outside ``dirs``, the one site-packages directory :py:func:`_site_dirs` found:
-    ``pyvenv.cfg`` says ``include-system-site-packages = false`` (a missing key means true, as
-    in CPython's site.py) and no ``.pth`` file there adds a directory. Then the absence of
-    nova-docker's metadata on disk is proof enough, and no interpreter needs to be started."""
-    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
-    cfg = _read_venv_cfg(prefix)
-    if cfg is None or cfg.get("include-system-site-packages", "true").lower() != "false":
-        return False
-    if len(dirs) != 1:
-        return False
-    try:
-        pth_files = [e for e in os.listdir(dirs[0]) if e.endswith(".pth")]
-        for name in pth_files:
-            with open(os.path.join(dirs[0], name), encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    line = line.strip()
-                    if line and not line.startswith(("#", "import ", "import\t")):
-                        return False
-    except OSError:
-        return False
-    return True
-
-
-def _installed_version(python):
-    _check_python(python)
-    sites = _site_dirs(python)
-    found = sorted(set(_versions_on_disk(sites)))
-    if len(found) == 1:
-        return found[0]
-    if found:
-        log.debug("Several nova-docker versions on disk for %s (%s): asking it", python, found)
-    elif _sees_only_its_site_dir(python, sites):
-        return None
-    return _version_from_interpreter(python)
-
-
-# -- public functions -----------------------------------------------------------------------
-
-
 def version(python):
     """
     Return the version of nova-docker installed in ``python``'s environment, or ``None`` when
@@ -532,7 +264,7 @@ def version(python):
 
         salt '*' novadocker_driver.version /usr/bin/python3
     """
-    return _installed_version(python)
+    return _env("installed_version")(python)
 
 
 def importable(python):
@@ -549,34 +281,16 @@ def importable(python):
 
         salt '*' novadocker_driver.importable /usr/bin/python3
     """
-    _check_python(python)
-    res = _run([python, "-c", f"import {IMPORT_NAME}"])
-    if res.get("retcode") == 0:
-        return True, f"import {IMPORT_NAME} works with {python}"
-    error = _last_line(res.get("stderr")) or _last_line(res.get("stdout")) or "no output"
-    return False, f"import {IMPORT_NAME} fails with {python}: {error}"
+    return _env("importable")(python)
 
 
 def _import_cache_file():
     return os.path.join(__opts__["cachedir"], "novadocker", "importable.json")
 
 
-def _import_key(python, installed):
-    """What a successful import depends on: the interpreter, the installed version and the
-    mtime of each of its site directories (pip adds or removes a top-level entry there on every
-    install and uninstall)."""
-    try:
-        stamps = [[d, os.stat(d).st_mtime_ns] for d in _site_dirs(python)]
-        stamps.append([python, os.stat(python).st_mtime_ns])
-    except OSError:
-        return None
-    return {"version": installed, "stamps": stamps}
-
-
 def _import_cache_get(python):
     try:
-        with open(_import_cache_file(), encoding="utf-8") as fh:
-            return json.load(fh).get(python)
+        return (__utils__["novadocker_files.read_json"](_import_cache_file()) or {}).get(python)
     except (OSError, ValueError, AttributeError):
         return None
 
@@ -586,19 +300,13 @@ def _import_cache_put(python, key):
     does not start nova's interpreter again until its environment changed. Best effort."""
     path = _import_cache_file()
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh)
+            data = __utils__["novadocker_files.read_json"](path)
         except (OSError, ValueError):
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+            data = None
+        data = data if isinstance(data, dict) else {}
         data[python] = key
-        tmp = f"{path}.{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
+        __utils__["novadocker_files.write_private_json"](path, data)
     except OSError as exc:
         log.debug("novadocker: could not cache the import check in %s: %s", path, exc)
 
@@ -638,7 +346,7 @@ def check(python, version="", release="mitaka"):
     }
     problems = ret["problems"]
     try:
-        current = _installed_version(python)
+        current = _env("installed_version")(python)
     except (CommandExecutionError, SaltInvocationError) as exc:
         problems.append(str(exc))
         return ret
@@ -646,26 +354,27 @@ def check(python, version="", release="mitaka"):
     ret["installed"] = current is not None
     if current is None:
         wants = f" (pillar wants {wanted})" if wanted else ""
+        branch = __utils__["novadocker_releases.driver_release"](release)["branch"]
         problems.append(
             f"nova-docker is not installed in {python}: set novadocker:driver:source "
-            f"(a zip archive of nova-docker's {_branch(release)} git tree), "
+            f"(a zip archive of nova-docker's {branch} git tree), "
             f"novadocker:driver:source_hash and novadocker:driver:version{wants}, then apply "
             "novadocker.compute"
         )
         return ret
-    if wanted and not _same_version(current, wanted):
-        left, right = _parse_version(current), _parse_version(wanted)
+    if wanted and not _env("same_version")(current, wanted):
+        left, right = _env("parse_version")(current), _env("parse_version")(wanted)
         verb = "downgrade" if left is not None and right is not None and left > right else "upgrade"
         problems.append(
             f"nova-docker {current} is installed, pillar novadocker:driver:version wants "
             f"{wanted}: apply novadocker.compute to {verb}"
         )
-    key = _import_key(python, current)
+    key = _env("import_key")(python, current)
     if key is not None and _import_cache_get(python) == key:
         ok = True
     else:
         try:
-            ok, message = importable(python)
+            ok, message = _env("importable")(python)
         except (CommandExecutionError, SaltInvocationError) as exc:
             ok, message = False, str(exc)
         if ok and key is not None:
@@ -722,7 +431,7 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             https://example.org/nova-docker-stable-mitaka.zip \\
             source_hash=sha256=<hex> version=1.0.0
     """
-    _check_python(python)
+    _env("check_python")(python)
     wanted = str(version or "").strip()
     if not wanted:
         raise SaltInvocationError(
@@ -744,7 +453,7 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
                 "true)"
             )
         expected = _parse_hash(source_hash)
-    old = _installed_version(python)
+    old = _env("installed_version")(python)
 
     workdir = _workdir()
     try:
@@ -769,7 +478,7 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             log.warning("Installing %s without checking its hash (unsafe)", source)
         top = _unpack(path, os.path.join(workdir, "src"), source)
         cmd = [python, "-m", "pip", "install", "--no-input", *args, top]
-        res = _run(cmd, env={"PBR_VERSION": wanted}, cwd=workdir)
+        res = _env("run")(cmd, env={"PBR_VERSION": wanted}, cwd=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if res.get("retcode") != 0:
@@ -787,13 +496,13 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
             f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
         )
-    new = _installed_version(python)
-    if not _same_version(new, wanted):
+    new = _env("installed_version")(python)
+    if not _env("same_version")(new, wanted):
         raise CommandExecutionError(
             f"pip reported success, but nova-docker in {python} is now at {new}, not {wanted}: "
             "check the archive (is it nova-docker?) and pip_args"
         )
-    ok, message = importable(python)
+    ok, message = _env("importable")(python)
     if not ok:
         raise CommandExecutionError(
             f"nova-docker {new} was installed into {python}, but {message}: install what it "
@@ -802,7 +511,7 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
         )
     # The import was just proven: check() need not start nova's interpreter again until the
     # environment changes.
-    key = _import_key(python, new)
+    key = _env("import_key")(python, new)
     if key is not None:
         _import_cache_put(python, key)
     return {"old": old, "new": new}
@@ -823,20 +532,28 @@ def remove(python):
 
         salt '*' novadocker_driver.remove /usr/bin/python3
     """
-    old = _installed_version(python)
+    old = _env("installed_version")(python)
     if old is None:
         return {"old": None, "new": None}
-    res = _run([python, "-m", "pip", "uninstall", "-y", DIST_NAME])
+    res = _env("run")([python, "-m", "pip", "uninstall", "-y", "nova-docker"])
     if res.get("retcode") != 0:
         output = "\n".join(filter(None, (res.get("stdout"), res.get("stderr"))))
         raise CommandExecutionError(
             f"pip could not uninstall nova-docker {old} from {python} (exit code "
             f"{res.get('retcode')}). Last lines of pip's output:\n{_tail(output)}"
         )
-    left = _installed_version(python)
+    left = _env("installed_version")(python)
     if left is not None:
         raise CommandExecutionError(
             f"pip uninstalled nova-docker {old} from {python}, but version {left} is still "
             "there (installed twice, e.g. also by a distribution package?)"
         )
     return {"old": old, "new": None}
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _env(name):
+    """A function of ``_utils/novadocker_pyenv.py`` (nova's Python environment)."""
+    return __utils__["novadocker_pyenv.{}".format(name)]

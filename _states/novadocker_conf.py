@@ -22,17 +22,12 @@ file (nova.conf holds passwords).
         - record: /var/lib/novadocker/revert/nova.conf.json
         - missing_message: "nova.conf not found at {path}: is nova-compute installed?"
 
-    glance-accepts-docker-images:
-      novadocker_conf.container_formats:
-        - name: /etc/glance/glance-api.conf
-        - formats: [docker, dockerref]
-        - default_formats: [ami, ari, aki, bare, ovf, ova, docker]
-        - record: /var/lib/novadocker/revert/glance-api.conf.json
-
     nova-conf-restored:
       novadocker_conf.reverted:
         - name: /etc/nova/nova.conf
         - record: /var/lib/novadocker/revert/nova.conf.json
+
+Glance's ``container_formats`` is set by ``novadocker_glance.container_formats``.
 """
 
 import os
@@ -46,19 +41,6 @@ def __virtual__():
     if "novadocker_conf.apply" in __salt__:
         return __virtualname__
     return (False, "the novadocker_conf execution module is not available")
-
-
-def _ret(name):
-    return {"name": name, "result": False, "changes": {}, "comment": ""}
-
-
-def _missing(name, missing_message):
-    if missing_message:
-        try:
-            return missing_message.format(path=name)
-        except (KeyError, IndexError, ValueError):
-            return missing_message
-    return "{} not found".format(name)
 
 
 def _keys(changes):
@@ -91,11 +73,11 @@ def options(name, options, record=None, missing_message=None, restart_marker=Non
 
     restart_marker
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
-        written right after a change; ``novadocker.service_restarted`` pays it.
+        written before the change is made; ``novadocker.service_restarted`` pays it.
     """
-    ret = _ret(name)
-    if not os.path.exists(name):
-        ret["comment"] = _missing(name, missing_message)
+    ret = _st("ret")(name)
+    ret["comment"] = _st("config_missing")(name, missing_message)
+    if ret["comment"]:
         return ret
     try:
         changes = __salt__["novadocker_conf.plan"](name, options)
@@ -111,18 +93,14 @@ def options(name, options, record=None, missing_message=None, restart_marker=Non
         ret["changes"] = changes
         ret["comment"] = "{}: would set {}".format(name, _keys(changes))
         return ret
-    try:
-        changes = __salt__["novadocker_conf.apply"](name, options, record=record)
-    except (CommandExecutionError, SaltInvocationError) as exc:
-        ret["comment"] = str(exc)
+    done, changes = _st("atomic_change")(
+        ret,
+        restart_marker,
+        "{}: set {}".format(name, _keys(changes)),
+        lambda: __salt__["novadocker_conf.apply"](name, options, record=record),
+    )
+    if not done:
         return ret
-    if changes:
-        if restart_marker and not __salt__["novadocker.owe_restart"](
-            restart_marker, "{}: set {}".format(name, _keys(changes)), strict=False
-        ):
-            ret.setdefault("warnings", []).append(
-                f"could not record the restart owed in {restart_marker} (see the minion log)"
-            )
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
@@ -130,101 +108,10 @@ def options(name, options, record=None, missing_message=None, restart_marker=Non
         if changes
         else "{}: {} already set".format(name, _keys(options))
     )
-    return ret
+    return _st("finish")(ret)
 
 
-def container_formats(
-    name,
-    formats,
-    section="image_format",
-    default_formats=None,
-    record=None,
-    missing_message=None,
-    restart_marker=None,
-):
-    """
-    Make Glance accept the container ``formats``: write ``container_formats`` in ``section``
-    as the list Glance reads today plus each missing format, order kept. The list read today
-    is ``[section] container_formats``, else the deprecated ``[DEFAULT]`` alias, else
-    ``default_formats`` (the release's default). Nothing is written when Glance already
-    accepts every format.
-
-    Changes are ``{section: {"container_formats": {"old": [...], "new": [...]}}}`` with the
-    lists Glance reads before and after.
-
-    name
-        glance-api.conf. It must exist.
-
-    formats
-        The formats Glance must accept, e.g. ``[docker, dockerref]``.
-
-    section
-        ``image_format`` (Glance icehouse on) or ``DEFAULT`` (before).
-
-    default_formats
-        The release's default list (``novadocker.glance_info``).
-
-    record
-        Revert record, as for ``novadocker_conf.options``.
-
-    missing_message
-        Comment when ``name`` does not exist; ``{path}`` is replaced by ``name``.
-
-    restart_marker
-        Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
-        written right after a change; ``novadocker.service_restarted`` pays it.
-    """
-    ret = _ret(name)
-    if not os.path.exists(name):
-        ret["comment"] = _missing(name, missing_message)
-        return ret
-    try:
-        info = __salt__["novadocker_conf.container_formats"](
-            name, formats, section=section, default_formats=default_formats
-        )
-    except (CommandExecutionError, SaltInvocationError) as exc:
-        ret["comment"] = str(exc)
-        return ret
-    source = "the release default" if info["source"] == "default" else "[{}]".format(info["source"])
-    if info["new"] == info["old"]:
-        ret["result"] = True
-        ret["comment"] = "{}: Glance already accepts {} (container_formats from {})".format(
-            name, ", ".join(info["new"]), source
-        )
-        return ret
-    changes = {section: {"container_formats": {"old": info["old"], "new": info["new"]}}}
-    added = [fmt for fmt in info["new"] if fmt not in info["old"]]
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["changes"] = changes
-        ret["comment"] = "{}: would add {} to [{}] container_formats (read from {})".format(
-            name, ", ".join(added), section, source
-        )
-        return ret
-    try:
-        __salt__["novadocker_conf.apply"](
-            name, {section: {"container_formats": ",".join(info["new"])}}, record=record
-        )
-    except (CommandExecutionError, SaltInvocationError) as exc:
-        ret["comment"] = str(exc)
-        return ret
-    if restart_marker and not __salt__["novadocker.owe_restart"](
-        restart_marker,
-        "{}: added {} to container_formats".format(name, ", ".join(added)),
-        strict=False,
-    ):
-        ret.setdefault("warnings", []).append(
-            f"could not record the restart owed in {restart_marker} (see the minion log)"
-        )
-    ret["result"] = True
-    ret["changes"] = changes
-    ret["comment"] = "{}: added {} to [{}] container_formats (read from {})".format(
-        name, ", ".join(added), section, source
-    )
-    return ret
-
-
-def reverted(name, record):
+def reverted(name, record, restart_marker=None):
     """
     Put back what the INI file ``name`` held before the formula first changed it, from the
     revert record written by ``novadocker_conf.options`` or ``novadocker_conf.container_formats``,
@@ -235,8 +122,12 @@ def reverted(name, record):
 
     record
         The revert record.
+
+    restart_marker
+        Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
+        written before the file is changed; ``novadocker.service_restarted`` pays it.
     """
-    ret = _ret(name)
+    ret = _st("ret")(name)
     if not os.path.exists(record):
         ret["result"] = True
         ret["comment"] = "{}: nothing to revert, no record at {}".format(name, record)
@@ -260,8 +151,11 @@ def reverted(name, record):
                 )
             )
             return ret
+        if changes:
+            _st("owe_restart")(restart_marker, "{}: put back {}".format(name, _keys(changes)))
         changes = __salt__["novadocker_conf.revert"](name, record)
     except (CommandExecutionError, SaltInvocationError) as exc:
+        # Owed already if the file was changed before the error: at worst one extra restart.
         ret["comment"] = str(exc)
         return ret
     ret["result"] = True
@@ -271,4 +165,11 @@ def reverted(name, record):
         if changes
         else "{}: already as before the formula; removed the record {}".format(name, record)
     )
-    return ret
+    return _st("finish")(ret)
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _st(name):
+    return __utils__["novadocker_state.{}".format(name)]

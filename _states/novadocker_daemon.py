@@ -26,12 +26,8 @@ socket, for every local user.
         - record: /var/lib/novadocker/socket_access.json
 """
 
-import errno
-import json
 import logging
-import os
 
-import salt.utils.files
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
@@ -48,10 +44,6 @@ def __virtual__():
     if "novadocker_daemon.validate" in __salt__:
         return __virtualname__
     return (False, "the novadocker_daemon execution module is not available (docker SDK?)")
-
-
-def _ret(name):
-    return {"name": name, "result": None, "changes": {}, "comment": ""}
 
 
 def _sentence(text):
@@ -95,7 +87,7 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
         instead of failing. A daemon that answers but is wrong (API pin outside its range,
         world-writable socket, no access for the user) still fails.
     """
-    ret = _ret(name)
+    ret = _st("ret")(name, None)
     try:
         # The gate needs no storage driver: one request fewer on every run.
         report = __salt__["novadocker_daemon.validate"](
@@ -140,22 +132,6 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
     return ret
 
 
-def _read_record(record):
-    """The record's dict, ``None`` when the file does not exist; raises on a broken record."""
-    try:
-        with salt.utils.files.fopen(record, "r") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        if exc.errno == errno.ENOENT:
-            return None
-        raise CommandExecutionError(f"cannot read record {record}: {exc}") from exc
-    except ValueError as exc:
-        raise CommandExecutionError(f"record {record} is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise CommandExecutionError(f"record {record} is not a JSON object")
-    return data
-
-
 def socket_access(
     name, group="docker", socket=None, record=None, skip_unready=False, restart_marker=None
 ):
@@ -188,7 +164,7 @@ def socket_access(
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
         written right after a change; ``novadocker.service_restarted`` pays it.
     """
-    ret = _ret(name)
+    ret = _st("ret")(name, None)
     warnings = []
     if socket:
         info = __salt__["novadocker_daemon.socket_info"](socket)
@@ -242,28 +218,24 @@ def socket_access(
             ret["comment"] += f" (recorded in {record})"
         return _finish(ret, warnings)
 
+    owed = None
     try:
+        owed = _st("owe_restart")(restart_marker, f"user {name} joined group {group}")
         if record:
-            __salt__["novadocker_conf.write_record"](
-                record, {"user": name, "group": group, "added": True}
-            )
+            _records("write")(record, "socket", {"user": name, "group": group, "added": True})
         try:
             res = __salt__["novadocker_daemon.add_user_to_group"](name, group)
         except Exception:
-            if record and os.path.exists(record):
-                os.unlink(record)
+            if not __salt__["novadocker_daemon.user_in_group"](name, group):
+                if record:
+                    _records("remove")(record)
+                _st("not_done")(restart_marker, owed)
             raise
-    except (CommandExecutionError, OSError) as exc:
+    except CommandExecutionError as exc:
         ret["result"] = False
         ret["comment"] = f"could not add user {name} to group {group}: {exc}"
         return _finish(ret, warnings)
 
-    if restart_marker and not __salt__["novadocker.owe_restart"](
-        restart_marker, f"user {name} joined group {group}", strict=False
-    ):
-        ret.setdefault("warnings", []).append(
-            f"could not record the restart owed in {restart_marker} (see the minion log)"
-        )
     ret["result"] = True
     ret["changes"] = {"groups": res["groups"]}
     ret["comment"] = (
@@ -293,16 +265,10 @@ def _verify_access(ret, name, socket):
 
 
 def _finish(ret, warnings):
-    warnings = ret.pop("warnings", []) + list(warnings)
-    if warnings:
-        ret["warnings"] = warnings
-        ret["comment"] = " ".join(
-            [_sentence(ret["comment"])] + [_sentence("WARNING: " + w) for w in warnings]
-        )
-    return ret
+    return _st("finish")(ret, warnings)
 
 
-def socket_access_revoked(name, group="docker", record=None):
+def socket_access_revoked(name, group="docker", record=None, restart_marker=None):
     """
     Undo ``novadocker_daemon.socket_access``: remove the user ``name`` from ``group`` only when
     ``record`` says the formula added it, then delete the record. No record (or none given):
@@ -317,8 +283,12 @@ def socket_access_revoked(name, group="docker", record=None):
 
     record
         The record file ``socket_access`` wrote.
+
+    restart_marker
+        Marker of the restart owed to nova-compute, written when the user left the group (a
+        process keeps the groups it started with).
     """
-    ret = _ret(name)
+    ret = _st("ret")(name, None)
     if not record:
         ret["result"] = True
         ret["comment"] = (
@@ -326,11 +296,8 @@ def socket_access_revoked(name, group="docker", record=None):
             "the formula, left alone"
         )
         return ret
-    try:
-        data = _read_record(record)
-    except CommandExecutionError as exc:
-        ret["result"] = False
-        ret["comment"] = str(exc)
+    data, readable = _st("read_record")(ret, record, "socket")
+    if not readable:
         return ret
     if data is None:
         ret["result"] = True
@@ -367,14 +334,18 @@ def socket_access_revoked(name, group="docker", record=None):
         return ret
 
     if remove:
+        owed = None
         try:
+            owed = _st("owe_restart")(restart_marker, f"user {name} left group {group}")
             res = __salt__["novadocker_daemon.remove_user_from_group"](name, group)
         except CommandExecutionError as exc:
+            if __salt__["novadocker_daemon.user_in_group"](name, group):
+                _st("not_done")(restart_marker, owed)
             ret["result"] = False
             ret["comment"] = f"could not remove user {name} from group {group}: {exc}"
             return ret
         changes["groups"] = res["groups"]
-    os.unlink(record)
+    _records("remove")(record)
     ret["result"] = True
     ret["changes"] = changes
     if remove:
@@ -384,4 +355,15 @@ def socket_access_revoked(name, group="docker", record=None):
             f"user {name} is no longer in group {group} (or no longer exists): record {record} "
             "deleted"
         )
-    return ret
+    return _st("finish")(ret)
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _st(name):
+    return __utils__["novadocker_state.{}".format(name)]
+
+
+def _records(name):
+    return __utils__["novadocker_records.{}".format(name)]

@@ -25,9 +25,7 @@ The optional ``record`` is a JSON file ``{"python": <interpreter>, "previous_ver
 exactly what the formula did: it uninstalls the driver only when the formula brought it.
 """
 
-import json
 import logging
-import os
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -47,35 +45,12 @@ def __virtual__():
     return (False, "the novadocker_driver execution module is not available")
 
 
-def _ret(name):
-    return {"name": name, "changes": {}, "result": False, "comment": ""}
-
-
 def _same_version(installed, wanted):
-    if installed is None or not wanted:
-        return False
-    try:
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            return Version(str(installed)) == Version(str(wanted))
-        except InvalidVersion:
-            pass
-    except ImportError:  # pragma: no cover - salt depends on packaging
-        pass
-    return str(installed).strip() == str(wanted).strip()
+    return __utils__["novadocker_pyenv.same_version"](installed, wanted)
 
 
 def _describe(current):
     return "not installed" if current is None else f"at {current}"
-
-
-def _read_record(record):
-    with open(record, encoding="utf-8") as handle:
-        data = json.load(handle)
-    if not isinstance(data, dict) or "previous_version" not in data:
-        raise ValueError('expected {"python": ..., "previous_version": ...}')
-    return data
 
 
 def installed(
@@ -123,12 +98,12 @@ def installed(
         before the formula (for :py:func:`removed`).
 
     restart_marker
-        Marker of the restart owed to nova-compute (``novadocker.owe_restart``), written right
-        after a successful install: nova-compute runs the new code only once restarted, even
-        if a later step of the run fails. A failed install owes nothing (the code in memory
-        is the one that worked).
+        Marker of the restart owed to nova-compute (``novadocker.owe_restart``), written before
+        pip runs: nova-compute runs the new code only once restarted, even if the run is killed
+        or a later step fails. A failed install that left nova's environment as it was owes
+        nothing (the code in memory is the one that worked).
     """
-    ret = _ret(name)
+    ret = _st("ret")(name)
     warnings = []
     source = source or ""
     version = str(version or "").strip()
@@ -189,20 +164,28 @@ def installed(
             f"nova-docker {version} would be installed into {name} from {source} (now "
             f"{_describe(current)})"
         )
-        return _with_warnings(ret, warnings)
+        return _st("finish")(ret, warnings)
 
     if record:
         try:
             # Written once: the original is what was there before the formula ever installed.
-            if not os.path.exists(record):
-                __salt__["novadocker_conf.write_record"](
-                    record, {"python": name, "previous_version": current}
+            if __utils__["novadocker_records.read"](record, "driver") is None:
+                __utils__["novadocker_records.write"](
+                    record, "driver", {"python": name, "previous_version": current}
                 )
                 log.info("Recorded nova-docker %s in %s before installing", current, record)
-        except (CommandExecutionError, OSError) as exc:
-            ret["comment"] = f"Could not write the record {record}: {exc}; nothing was installed"
-            return _with_warnings(ret, warnings)
+        except CommandExecutionError as exc:
+            ret["comment"] = f"{exc}; nothing was installed"
+            return _st("finish")(ret, warnings)
 
+    # Owed before pip touches nova's environment; taken back below if the install failed
+    # without changing it (a download, hash or archive error, pip refusing at once).
+    stamp = __utils__["novadocker_pyenv.import_key"](name, current)
+    try:
+        owed = _st("owe_restart")(restart_marker, f"nova-docker {current or 'none'} -> {version}")
+    except CommandExecutionError as exc:
+        ret["comment"] = f"{exc}: nothing was installed"
+        return _st("finish")(ret, warnings)
     try:
         changes = __salt__["novadocker_driver.install"](
             name,
@@ -220,32 +203,20 @@ def installed(
             after = current
         if after != current:
             ret["changes"] = {"old": current, "new": after}
-        return _with_warnings(ret, warnings)
+        elif stamp is not None and stamp == __utils__["novadocker_pyenv.import_key"](name, after):
+            _st("not_done")(restart_marker, owed)
+        return _st("finish")(ret, warnings)
 
-    if restart_marker and not __salt__["novadocker.owe_restart"](
-        restart_marker, f"nova-docker {changes['old'] or 'none'} -> {changes['new']}", strict=False
-    ):
-        ret.setdefault("warnings", []).append(
-            f"could not record the restart owed in {restart_marker} (see the minion log)"
-        )
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
         f"Installed nova-docker {changes['new']} into {name} from {source} (was "
         f"{_describe(changes['old'])})"
     )
-    return _with_warnings(ret, warnings)
+    return _st("finish")(ret, warnings)
 
 
-def _with_warnings(ret, warnings):
-    warnings = ret.pop("warnings", []) + list(warnings)
-    if warnings:
-        ret["warnings"] = warnings
-        ret["comment"] = "\n".join([ret["comment"]] + [f"WARNING: {w}" for w in warnings])
-    return ret
-
-
-def removed(name, record=None):
+def removed(name, record=None, restart_marker=None):
     """
     Ensure nova-docker is not installed in the environment of interpreter ``name``, or, with
     ``record``, undo what the formula did.
@@ -257,10 +228,18 @@ def removed(name, record=None):
         The record written by :py:func:`installed`. When given, the driver is uninstalled only
         if the formula installed it (``previous_version`` null) and the record is deleted; a
         driver that was there before the formula is left in place. No record: nothing to do.
+
+    restart_marker
+        Marker of the restart owed to nova-compute, written when the driver is uninstalled
+        (the code nova-compute has loaded is gone).
     """
-    ret = _ret(name)
+    ret = _st("ret")(name)
     if record:
-        return _removed_by_record(ret, name, record)
+        return _removed_by_record(ret, name, record, restart_marker)
+    return _removed(ret, name, restart_marker)
+
+
+def _removed(ret, name, restart_marker):
     try:
         current = __salt__["novadocker_driver.version"](name)
     except CommandExecutionError as exc:
@@ -271,16 +250,17 @@ def removed(name, record=None):
         ret["result"] = True
         ret["comment"] = f"nova-docker is not installed in {name}"
         return ret
-    return _uninstall(ret, name, current)
+    return _uninstall(ret, name, current, restart_marker)
 
 
-def _uninstall(ret, python, current, extra=""):
+def _uninstall(ret, python, current, restart_marker, extra=""):
     if __opts__["test"]:
         ret["result"] = None
         ret["changes"] = {"old": current, "new": None}
         ret["comment"] = f"nova-docker {current} would be uninstalled from {python}{extra}"
         return ret
     try:
+        _st("owe_restart")(restart_marker, f"nova-docker {current} uninstalled")
         changes = __salt__["novadocker_driver.remove"](python)
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
@@ -291,19 +271,16 @@ def _uninstall(ret, python, current, extra=""):
     return ret
 
 
-def _removed_by_record(ret, name, record):
-    if not os.path.exists(record):
+def _removed_by_record(ret, name, record, restart_marker):
+    try:
+        data = __utils__["novadocker_records.read"](record, "driver")
+    except CommandExecutionError as exc:
+        ret["comment"] = f"{exc}: check it, or delete it to leave the driver as it is"
+        return ret
+    if data is None:
         ret["result"] = True
         ret["comment"] = (
             f"No record at {record}: the formula did not install nova-docker, nothing to do"
-        )
-        return ret
-    try:
-        data = _read_record(record)
-    except (OSError, ValueError) as exc:
-        ret["comment"] = (
-            f"Cannot read the record {record} ({exc}): check it, or delete it to leave the "
-            "driver as it is"
         )
         return ret
     python = data.get("python") or name
@@ -329,18 +306,25 @@ def _removed_by_record(ret, name, record):
             ret["changes"] = {"record": {"old": record, "new": None}}
             ret["comment"] = f"{what}; the record {record} would be deleted"
             return ret
-        os.unlink(record)
+        __utils__["novadocker_records.remove"](record)
         ret["result"] = True
         ret["changes"] = {"record": {"old": record, "new": None}}
         ret["comment"] = f"{what}; deleted the record {record}"
         return ret
 
     extra = f" (the formula installed it, record {record})"
-    ret = _uninstall(ret, python, current, extra)
+    ret = _uninstall(ret, python, current, restart_marker, extra)
     if ret["result"] is True:
-        os.unlink(record)
+        __utils__["novadocker_records.remove"](record)
         ret["changes"]["record"] = {"old": record, "new": None}
         ret["comment"] += f"; deleted the record {record}"
     elif ret["result"] is None:
         ret["changes"]["record"] = {"old": record, "new": None}
     return ret
+
+
+# -- the formula's shared code (_utils), through the loader --------------------
+
+
+def _st(name):
+    return __utils__["novadocker_state.{}".format(name)]

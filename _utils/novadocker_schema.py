@@ -5,34 +5,29 @@ Validation of the whole ``novadocker`` pillar, reporting every problem at once.
 keys of ``novadocker/parameters/defaults.yaml``, each with its rule) and returns one message per
 problem. Each message names the key path (``novadocker:compute:docker:privileged``), what is
 accepted and the bad value, so that a run can stop before touching nova.conf with a list a
-human can fix in one go. The ``novadocker`` module exposes this as
-``novadocker.validate_pillar``.
+human can fix in one go. The ``novadocker`` execution module exposes it as
+``novadocker.validate_pillar`` and :py:func:`describe` as ``novadocker.schema``.
 
 Release knowledge (driver releases and the ``[docker]`` options each registers, Glance
-releases, container formats) is never duplicated here: it comes from the ``novadocker``
-execution module through the loader (``__salt__``).
+releases, container formats) is never duplicated here: it is read from ``novadocker_releases``.
+
+Pure: no Salt dunders.
 """
 
 import difflib
 import logging
 import re
+import sys
 import urllib.parse
 
-from salt.exceptions import CommandExecutionError
+# Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
+sys.modules.pop("novadocker_releases", None)
+import novadocker_releases as releases  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-__virtualname__ = "novadocker_schema"
-
 #: The pillar's name, the first component of every reported key path.
 _ROOT = "novadocker"
-
-#: The defaults.yaml values the cross-key rules fall back on when the pillar leaves the key
-#: unset. test/unit/test_schema.py checks that they agree with defaults.yaml.
-_FALLBACKS = {
-    "driver:release": "mitaka",
-    "compute:enabled": False,
-}
 
 #: Characters that end a line for ``str.splitlines`` (what INI readers and editors split on),
 #: plus NUL. None of them may reach nova.conf, glance-api.conf or a path.
@@ -56,10 +51,6 @@ _SOURCE_SCHEMES = ("https", "http", "salt", "file")
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
 
 _ABSPATH = "an absolute path (starting with /, without '..' components or line breaks)"
-
-
-def __virtual__():
-    return __virtualname__
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -97,7 +88,7 @@ def _suggest(word, candidates):
 # -- leaf rules --------------------------------------------------------------------------------
 #
 # Each rule is ``rule(value, path, ctx)`` and yields problem strings; ``ctx`` holds the release
-# tables fetched through ``__salt__`` and the cross-key facts of the pillar being validated.
+# tables and the cross-key facts of the pillar being validated.
 
 
 def _line(value, path, accepted):
@@ -407,12 +398,17 @@ def _section(data, name):
     return value if isinstance(value, dict) else {}
 
 
+def _fallback(data, defaults, section, key):
+    """The pillar's ``section:key``, else the formula's default for it."""
+    here = _section(data, section)
+    return here[key] if key in here else _section(defaults, section).get(key)
+
+
 def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
     driver = _section(data, "driver")
-    compute = _section(data, "compute")
     source = driver.get("source", "")
-    enabled = compute.get("enabled", _FALLBACKS["compute:enabled"])
+    enabled = _fallback(data, ctx["defaults"], "compute", "enabled")
     if not (isinstance(source, str) and source and enabled is True):
         return
     why = "because driver:source is set and compute:enabled is true"
@@ -430,31 +426,21 @@ def _cross_checks(data, ctx):
         )
 
 
-# -- the tables, through the loader ------------------------------------------------------------
+# -- the tables -------------------------------------------------------------------------------
 
 
-def _context(data):
-    """The release tables of the ``novadocker`` module and the pillar's selected release."""
-    if "novadocker.releases" not in __salt__:
-        raise CommandExecutionError(
-            "the novadocker execution module is not loaded (run saltutil.sync_modules)"
-        )
-    releases = __salt__["novadocker.releases"]()
-    driver_releases = [info["release"] for info in releases]
-    options = {}
-    for info in releases:
-        options.update(info["options"])
-    # GLANCE_RELEASES and KNOWN_CONTAINER_FORMATS have no public accessor in the novadocker
-    # module: read them from the module the loader loaded (never an import, never a copy).
-    tables = __salt__["novadocker.glance_info"].__globals__
-    release = _section(data, "driver").get("release", _FALLBACKS["driver:release"])
+def _context(data, defaults):
+    """The release tables and the pillar's selected driver release."""
+    driver_releases = releases.driver_releases()
+    release = _fallback(data, defaults, "driver", "release")
     return {
+        "defaults": defaults,
         "driver_releases": driver_releases,
-        "release_options": {info["release"]: info["options"] for info in releases},
-        "options": options,
-        "option_since": __salt__["novadocker.option_since"],
-        "glance_releases": tuple(tables["GLANCE_RELEASES"]),
-        "container_formats": tuple(tables["KNOWN_CONTAINER_FORMATS"]),
+        "release_options": {r: releases.driver_release(r)["options"] for r in driver_releases},
+        "options": releases.docker_options(),
+        "option_since": releases.option_since,
+        "glance_releases": tuple(releases.glance_releases()),
+        "container_formats": tuple(releases.container_formats()),
         # None when driver:release is itself invalid: options are then checked against
         # every release's.
         "release": release if release in driver_releases else None,
@@ -464,30 +450,30 @@ def _context(data):
 # -- public ------------------------------------------------------------------------------------
 
 
-def validate(data):
+def validate(data, defaults=None):
     """
     Validate the whole ``novadocker`` pillar and return every problem found.
 
     data
         The raw value of ``pillar:novadocker`` (``None`` when nothing is set, which is valid).
 
+    defaults
+        The formula's parameters (``values`` of parameters/defaults.yaml merged with the
+        os_family file): what a key the pillar leaves unset falls back on in the rules that
+        tie several keys together.
+
     Returns a list of messages, empty when the pillar is valid. Each message starts with the
     key path (``novadocker:compute:docker:privileged``) and says what is accepted and what
     was given; unknown keys come with a "did you mean" suggestion. ``[docker]`` options are
     checked against the options registered by the selected ``driver:release``.
 
-    CLI Example:
-
-    .. code-block:: bash
-
-        salt '*' novadocker_schema.validate '{"compute": {"enabled": "yes"}}'
-        salt-call novadocker_schema.validate "$(salt-call --out=json pillar.get novadocker)"
+    Reached as ``novadocker.validate_pillar``.
     """
     if data is None:
         return []
     if not isinstance(data, dict):
         return [_expected(_ROOT, "a mapping with keys " + _one_of(_SCHEMA), data)]
-    ctx = _context(data)
+    ctx = _context(data, defaults if isinstance(defaults, dict) else {})
     problems = list(_walk(data, _SCHEMA, (), ctx))
     problems.extend(_cross_checks(data, ctx))
     return problems
@@ -497,27 +483,19 @@ def _describe(schema):
     return {key: _describe(sub) if isinstance(sub, dict) else sub[1] for key, sub in schema.items()}
 
 
-def schema():
+def describe():
     """
-    Return the tree of keys ``pillar:novadocker`` accepts, each leaf with what it accepts.
+    The tree of keys ``pillar:novadocker`` accepts, each leaf with what it accepts.
 
     ``compute:docker`` lists every ``[docker]`` option any driver release knows, with its type
-    and the release that introduced it; ``runtime:daemon_config`` is free-form.
-
-    CLI Example:
-
-    .. code-block:: bash
-
-        salt '*' novadocker_schema.schema
+    and the release that introduced it; ``runtime:daemon_config`` is free-form. Reached as
+    ``novadocker.schema``.
     """
     tree = _describe(_SCHEMA)
-    options = {}
-    for info in __salt__["novadocker.releases"]():
-        options.update(info["options"])
     tree["compute"]["docker"] = {
         name: "{} (since {})".format(
             "true or false" if spec["type"] == "bool" else "a string", spec["since"]
         )
-        for name, spec in options.items()
+        for name, spec in releases.docker_options().items()
     }
     return tree

@@ -25,7 +25,7 @@ cp "$NODE/etc/glance/glance-api.conf" "$SANDBOX/glance-api.conf.orig"
 # The node's file root: the formula as FORMULA ships it (symlinks), not the whole repository,
 # whose virtualenvs Salt would walk on every call.
 mkdir -p "$SANDBOX/formula"
-for part in novadocker _modules _states _grains _beacons _runners; do
+for part in novadocker _modules _states _utils _grains _beacons _runners; do
     [ -e "$REPO/$part" ] && ln -s "$REPO/$part" "$SANDBOX/formula/$part"
 done
 

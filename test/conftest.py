@@ -16,7 +16,12 @@ import salt.utils.yaml
 
 from testpaths import DATA, REPO, TEST_SALT, formula_root  # noqa: F401 (DATA: re-exported)
 
-pytest_plugins = ["fixtures.dockerd", "fixtures.driver"]
+pytest_plugins = [
+    "fixtures.dockerd",
+    "fixtures.dockerd_tls",
+    "fixtures.driver",
+    "fixtures.openstack",
+]
 
 
 @pytest.fixture(scope="session")
@@ -134,32 +139,89 @@ def node(local_minion_factory, tmp_path):
     return n
 
 
+class FormulaLoader:
+    """The formula's modules loaded in this process by Salt's real loader: ``mods`` (execution
+    modules), ``states``, ``utils``, over the repository's ``_modules``, ``_states`` and
+    ``_utils``; ``opts`` are the minion options they see (``opts["test"]`` switches the states
+    to test mode). :py:meth:`ns` gives a module's functions as attributes."""
+
+    def __init__(self, base):
+        import salt.config
+        import salt.loader
+
+        opts = salt.config.minion_config(None, minion_id="novadocker-loader-test")
+        opts.update(
+            {
+                "file_client": "local",
+                "file_roots": {"base": [str(formula_root(base / "formula"))]},
+                "module_dirs": [str(REPO / "_modules")],
+                "states_dirs": [str(REPO / "_states")],
+                "utils_dirs": [str(REPO / "_utils")],
+                "grains_dirs": [str(REPO / "_grains")],
+                "beacons_dirs": [str(REPO / "_beacons")],
+                "pillar": {},
+                "extension_modules": str(base / "extmods"),
+                "cachedir": str(base / "cache"),
+                "pki_dir": str(base / "pki"),
+                "sock_dir": str(base / "sock"),
+                "log_file": str(base / "minion.log"),
+                "test": False,
+            }
+        )
+        opts["grains"] = salt.loader.grains(opts)
+        self.opts = opts
+        self.utils = salt.loader.utils(opts)
+        self.mods = salt.loader.minion_mods(opts, utils=self.utils)
+        self.states = salt.loader.states(opts, self.mods, self.utils, {})
+
+    def grain(self):
+        """The ``novadocker`` grain as the minion computes it now (its grain module through
+        Salt's grains loader, given the core grains)."""
+        import salt.loader
+
+        funcs = salt.loader.grain_funcs(self.opts)
+        return funcs["novadocker.novadocker"](grains=self.opts["grains"])["novadocker"]
+
+    def beacons(self):
+        """The beacon modules, through Salt's beacons loader (``__salt__``: :py:attr:`mods`)."""
+        import salt.loader
+
+        return salt.loader.beacons(self.opts, self.mods)
+
+    def set_pillar(self, data):
+        """Make ``data`` the pillar every loaded module sees (the same dict, changed in
+        place)."""
+        for loader in (self.opts, self.mods.opts):
+            loader["pillar"].clear()
+            loader["pillar"].update(data)
+        self.mods.pack["__pillar__"] = self.mods.opts["pillar"]
+
+    @property
+    def test_opts(self):
+        """The options the states see: set ``["test"]`` to run them in test mode."""
+        return self.states.opts
+
+    def ns(self, module, kind="mods"):
+        loader = getattr(self, kind)
+
+        class _Namespace:
+            def __getattr__(self, name):
+                return loader["{}.{}".format(module, name)]
+
+        return _Namespace()
+
+
 @pytest.fixture(scope="session")
-def loader_mods(tmp_path_factory):
-    """The execution modules of an in-process minion whose module_dirs is the repo's _modules,
-    loaded by Salt's real loader (cross-module ``__salt__`` calls are real).
+def formula_loader(tmp_path_factory):
+    """A :py:class:`FormulaLoader` for the session (its cache in a temporary folder)."""
+    return FormulaLoader(tmp_path_factory.mktemp("loader"))
 
-    Everything the loader may write (extension modules, cache, pki, logs) goes to a temporary
-    folder; the opts are Salt's defaults (no /etc/salt/minion is read).
-    """
-    import salt.config
-    import salt.loader
 
-    base = tmp_path_factory.mktemp("loader")
-    opts = salt.config.minion_config(None, minion_id="novadocker-loader-test")
-    opts.update(
-        {
-            "file_client": "local",
-            "module_dirs": [str(REPO / "_modules")],
-            "extension_modules": str(base / "extmods"),
-            "cachedir": str(base / "cache"),
-            "pki_dir": str(base / "pki"),
-            "sock_dir": str(base / "sock"),
-            "log_file": str(base / "minion.log"),
-        }
-    )
-    opts["grains"] = salt.loader.grains(opts)
-    return salt.loader.minion_mods(opts, utils=salt.loader.utils(opts))
+@pytest.fixture(scope="session")
+def loader_mods(formula_loader):
+    """The execution modules of :py:class:`FormulaLoader` (cross-module ``__salt__`` and
+    ``__utils__`` calls are real)."""
+    return formula_loader.mods
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ DATA = REPO / "test" / "data"
 TEST_SALT = REPO / "test" / "salt"
 #: What a node's file_roots holds: the formula as FORMULA ships it, without the repo's
 #: virtualenvs (Salt walks every file under file_roots on each call: ~1 s per call with .venv).
-SHIPPED = ("novadocker", "_modules", "_states", "_grains", "_beacons", "_runners")
+SHIPPED = ("novadocker", "_modules", "_states", "_grains", "_beacons", "_runners", "_utils")
 
 
 def formula_root(dest):

@@ -15,6 +15,7 @@ novadocker-compute-clean-nova-conf:
   novadocker_conf.reverted:
     - name: {{ novadocker.paths.nova_conf | json }}
     - record: {{ novadocker.records.nova_conf | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - require:
       - novadocker: novadocker-pillar-valid
 
@@ -23,6 +24,7 @@ novadocker-compute-clean-socket-access:
     - name: {{ novadocker.compute.user | json }}
     - group: {{ novadocker.compute.socket_group | json }}
     - record: {{ novadocker.records.socket_access | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - require:
       - novadocker_conf: novadocker-compute-clean-nova-conf
 
@@ -37,6 +39,7 @@ novadocker-compute-clean-driver:
   novadocker_driver.removed:
     - name: {{ novadocker.driver.python | json }}
     - record: {{ novadocker.records.driver | json }}
+    - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - require:
       - novadocker_conf: novadocker-compute-clean-nova-conf
 {%- if novadocker.compute.service %}
@@ -45,7 +48,8 @@ novadocker-compute-clean-service-restart:
   novadocker.service_restarted:
     - name: {{ novadocker.compute.service | json }}
     - marker: {{ novadocker.restart_marker.compute | json }}
-    - watch:
+    # The steps above record the restart they owe in the marker; run after them.
+    - require:
       - novadocker_conf: novadocker-compute-clean-nova-conf
       - novadocker_driver: novadocker-compute-clean-driver
       - novadocker_daemon: novadocker-compute-clean-socket-access

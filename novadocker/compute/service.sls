@@ -15,10 +15,7 @@ novadocker-compute-service-restart:
   novadocker.service_restarted:
     - name: {{ novadocker.compute.service | json }}
     - marker: {{ novadocker.restart_marker.compute | json }}
-    # Only once the switch succeeded: a failed step leaves nova-compute alone too.
+    # Only once the switch succeeded: a failed step leaves nova-compute alone too (the
+    # restart stays owed in the marker for the next run).
     - require:
       - novadocker_conf: novadocker-compute-nova-conf
-    - watch:
-      - novadocker_conf: novadocker-compute-nova-conf
-      - novadocker_driver: novadocker-compute-driver
-      - novadocker_daemon: novadocker-compute-socket-access

@@ -13,6 +13,7 @@ novadocker-image-clean-glance-api-conf:
   novadocker_conf.reverted:
     - name: {{ novadocker.paths.glance_api_conf | json }}
     - record: {{ novadocker.records.glance_api_conf | json }}
+    - restart_marker: {{ novadocker.restart_marker.image | json }}
     - require:
       - novadocker: novadocker-pillar-valid
 {%- if novadocker.image.service %}
@@ -21,6 +22,6 @@ novadocker-image-clean-service-restart:
   novadocker.service_restarted:
     - name: {{ novadocker.image.service | json }}
     - marker: {{ novadocker.restart_marker.image | json }}
-    - watch:
+    - require:
       - novadocker_conf: novadocker-image-clean-glance-api-conf
 {%- endif %}

@@ -19,7 +19,7 @@ novadocker-image-glance-api-conf-present:
       - novadocker: novadocker-pillar-valid
 
 novadocker-image-container-formats:
-  novadocker_conf.container_formats:
+  novadocker_glance.container_formats:
     - name: {{ novadocker.paths.glance_api_conf | json }}
     - formats: {{ novadocker.image.container_formats | json }}
     - section: {{ novadocker.glance.section | json }}

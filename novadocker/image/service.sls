@@ -15,7 +15,5 @@ novadocker-image-service-restart:
     - name: {{ novadocker.image.service | json }}
     - marker: {{ novadocker.restart_marker.image | json }}
     - require:
-      - novadocker_conf: novadocker-image-container-formats
-    - watch:
-      - novadocker_conf: novadocker-image-container-formats
+      - novadocker_glance: novadocker-image-container-formats
 {%- endif %}

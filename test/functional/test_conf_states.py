@@ -21,8 +21,10 @@ NOVA_OPTIONS = {"DEFAULT": {"compute_driver": DRIVER}, "docker": {"host_url": SO
 
 
 def single(node, fun, **kwargs):
-    """Run ``state.single novadocker_conf.<fun>``; return ``(process result, state return)``."""
-    ret = node.call("state.single", "novadocker_conf." + fun, **kwargs)
+    """Run ``state.single novadocker_conf.<fun>`` (``container_formats``: the
+    ``novadocker_glance`` state); return ``(process result, state return)``."""
+    module = "novadocker_glance." if fun == "container_formats" else "novadocker_conf."
+    ret = node.call("state.single", module + fun, **kwargs)
     assert isinstance(ret.data, dict) and len(ret.data) == 1, ret
     return ret, next(iter(ret.data.values()))
 
@@ -223,7 +225,10 @@ def test_execution_module_functions(node, nova):
     assert ret.data["docker"]["host_url"] == {"old": None, "new": SOCKET}
     glance = node.path("/etc/glance/glance-api.conf")
     ret = node.call(
-        "novadocker_conf.container_formats", str(glance), "docker,dockerref", default_formats=MITAKA
+        "novadocker_glance.container_formats",
+        str(glance),
+        "docker,dockerref",
+        default_formats=MITAKA,
     )
     assert ret.data == {
         "section": "image_format",

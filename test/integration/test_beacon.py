@@ -108,6 +108,10 @@ def test_beacon_fires_on_transitions_and_the_reactor_acts(fleet, dockerd_private
             ret = fleet.salt(NODE, "saltutil.sync_all")
             assert ret.returncode == 0, ret
             assert "beacons.novadocker_daemon" in ret.data["beacons"], ret.data
+            # The formula's first run (no role enabled: nothing changes) leaves its parameters
+            # in the minion cache, where the beacon reads them (never the file server).
+            ret = fleet.salt(NODE, "state.apply", "novadocker")
+            assert ret.returncode == 0, ret
             ret = fleet.salt(NODE, "beacons.list", "return_yaml=False")
             assert set(ret.data) >= {"novadocker_daemon", "novadocker_daemon_fake"}, ret.data
 

@@ -1,10 +1,10 @@
 """
-The ``novadocker`` grain module, loaded on its own: cheap and never failing, whatever the node
-looks like (no daemon, a hung daemon, no nova.conf, a broken pillar), and right with a real
-daemon. The fleet tests (test_fleet.py, test_rollout.py) use it through real minions.
+The ``novadocker`` grain module, through Salt's grains loader in this process (its ``__utils__``
+are the formula's): cheap and never failing, whatever the node looks like (no daemon, a hung
+daemon, no nova.conf, a broken pillar), and right with a real daemon. The fleet tests
+(test_fleet.py, test_rollout.py) use it through real minions.
 """
 
-import importlib.util
 import os
 import pathlib
 import shutil
@@ -20,13 +20,22 @@ DATA = REPO / "test" / "data"
 
 
 @pytest.fixture
-def grains_module():
-    spec = importlib.util.spec_from_file_location(
-        "novadocker_grains_under_test", REPO / "_grains" / "novadocker.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def grains_module(formula_loader):
+    """Computes the grain through Salt's loader with the minion options ``opts`` (pillar,
+    novadocker_grains_timeout) over the parameters a state run leaves in the minion cache."""
+    formula_loader.mods["novadocker.defaults"]()
+    saved = {k: formula_loader.opts.get(k) for k in ("pillar", "novadocker_grains_timeout")}
+
+    def compute(opts):
+        formula_loader.opts["pillar"] = opts.get("pillar")
+        formula_loader.opts.pop("novadocker_grains_timeout", None)
+        if "novadocker_grains_timeout" in opts:
+            formula_loader.opts["novadocker_grains_timeout"] = opts["novadocker_grains_timeout"]
+        return formula_loader.grain()
+
+    yield compute
+    formula_loader.opts.update(saved)
+    formula_loader.opts["pillar"] = saved["pillar"] or {}
 
 
 def _node(tmp_path, host_url=None, driver="novadocker.virt.docker.DockerDriver"):
@@ -41,11 +50,10 @@ def _node(tmp_path, host_url=None, driver="novadocker.virt.docker.DockerDriver")
     return root
 
 
-def _grains(mod, opts):
-    mod.__opts__ = opts
+def _grains(compute, opts):
     started = time.monotonic()
-    value = mod.novadocker()
-    return value["novadocker"], time.monotonic() - started
+    value = compute(opts)
+    return value, time.monotonic() - started
 
 
 @pytest.fixture
@@ -100,6 +108,28 @@ def test_no_daemon_no_nova_conf_and_a_broken_pillar_never_fail(grains_module, tm
     assert grain["driver_version"] is None or isinstance(grain["driver_version"], str)
 
 
+def test_before_the_formula_ran_every_value_is_none(formula_loader, tmp_path):
+    """No parameters kept in the minion cache yet: the grain cannot know where nova.conf is."""
+    import novadocker_settings
+
+    copy = novadocker_settings.copy_path(
+        formula_loader.opts["cachedir"], os_family=formula_loader.opts["grains"]["os_family"]
+    )
+    kept = pathlib.Path(copy).read_bytes() if os.path.exists(copy) else None
+    try:
+        if kept is not None:
+            os.unlink(copy)
+        assert formula_loader.grain() == {
+            "compute": None,
+            "driver_version": None,
+            "docker_api_version": None,
+            "docker_version": None,
+        }
+    finally:
+        if kept is not None:
+            pathlib.Path(copy).write_bytes(kept)
+
+
 def test_a_real_daemon_and_a_tcp_url(grains_module, tmp_path, dockerd):
     versions = docker.DockerClient(base_url=dockerd.url, version="1.24").version()
     root = _node(tmp_path, host_url=dockerd.url)
@@ -114,8 +144,11 @@ def test_a_real_daemon_and_a_tcp_url(grains_module, tmp_path, dockerd):
     grain, _ = _grains(grains_module, {"pillar": {"novadocker": pillar}})
     assert grain["compute"] is False
     assert grain["docker_api_version"] == versions["ApiVersion"]
-    # TCP daemons are not asked at all.
-    tcp = _node(tmp_path / "tcp", host_url="tcp://192.0.2.1:2375")
+    # A TCP daemon that does not answer (nothing listens on that port of 127.0.0.1).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tcp = _node(tmp_path / "tcp", host_url=f"tcp://127.0.0.1:{port}")
     grain, took = _grains(grains_module, {"pillar": {"novadocker": {"root": str(tcp)}}})
-    assert grain["docker_api_version"] is None
+    assert grain["compute"] is True and grain["docker_api_version"] is None
     assert took < 0.5, took

@@ -6,7 +6,6 @@ writes real files under pytest's tmp_path. Expected results are spelled out byte
 the sample files, so any stray change to a line the formula does not own fails a test.
 """
 
-import importlib.util
 import json
 import logging
 import os
@@ -30,21 +29,21 @@ DRIVER = "novadocker.virt.docker.DockerDriver"
 SOCKET = "unix:///var/run/docker.sock"
 
 
-def _load(name, rel):
-    spec = importlib.util.spec_from_file_location(name, REPO / rel)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+conf = states = glance = glance_states = None
 
 
-conf = _load("novadocker_conf_module_under_test", "_modules/novadocker_conf.py")
-states = _load("novadocker_conf_states_under_test", "_states/novadocker_conf.py")
-# The Salt loader would inject these; here they are the real module functions.
-states.__salt__ = {
-    "novadocker_conf." + fn: getattr(conf, fn)
-    for fn in ("get", "get_all", "plan", "apply", "revert", "container_formats")
-}
-states.__opts__ = {"test": False}
+@pytest.fixture(autouse=True)
+def _loaded(formula_loader):
+    """The modules under test, through Salt's real loader (see test/conftest.py)."""
+    global conf, states, glance, glance_states, OPTS
+    conf = formula_loader.ns("novadocker_conf")
+    glance = formula_loader.ns("novadocker_glance")
+    states = formula_loader.ns("novadocker_conf", "states")
+    glance_states = formula_loader.ns("novadocker_glance", "states")
+    OPTS = formula_loader.test_opts
+    OPTS["test"] = False
+    yield
+    OPTS["test"] = False
 
 
 @pytest.fixture
@@ -76,11 +75,11 @@ def replace_once(data, old, new):
 
 
 def test_public_functions_have_cli_examples():
-    for fn in ("get", "get_all", "plan", "apply", "revert", "container_formats"):
+    for fn in ("get", "get_all", "plan", "apply", "revert"):
         doc = getattr(conf, fn).__doc__
         assert "CLI Example:" in doc and "salt '*' novadocker_conf." + fn in doc, fn
-    assert conf.__virtual__() == "novadocker_conf"
-    assert states.__virtual__() == "novadocker_conf"
+    doc = glance.container_formats.__doc__
+    assert "CLI Example:" in doc and "salt '*' novadocker_glance.container_formats" in doc
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -596,7 +595,7 @@ def test_revert_without_record_and_foreign_record(write, record, tmp_path):
     assert read(other) == GLANCE
     bad = tmp_path / "bad.json"
     bad.write_text("not json " + SECRETS[0])
-    with pytest.raises(CommandExecutionError, match="not a novadocker_conf revert record") as exc:
+    with pytest.raises(CommandExecutionError, match="is not valid JSON") as exc:
         conf.revert(path, str(bad))
     assert SECRETS[0] not in str(exc.value)
 
@@ -627,7 +626,7 @@ def test_container_formats_from_image_format(write):
         "glance-api.conf",
     )
     before = read(path)
-    info = conf.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
+    info = glance.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
     assert info == {
         "section": "image_format",
         "old": ["bare", "ovf"],
@@ -642,7 +641,7 @@ def test_container_formats_from_the_deprecated_default_alias(write):
         replace_once(GLANCE, b"bind_port = 9292\n", b"bind_port = 9292\ncontainer_formats=bare\n"),
         "glance-api.conf",
     )
-    info = conf.container_formats(path, "docker,dockerref", default_formats=MITAKA)
+    info = glance.container_formats(path, "docker,dockerref", default_formats=MITAKA)
     assert info == {
         "section": "image_format",
         "old": ["bare"],
@@ -650,26 +649,26 @@ def test_container_formats_from_the_deprecated_default_alias(write):
         "source": "DEFAULT",
     }
     # Glance before icehouse reads [DEFAULT] only.
-    info = conf.container_formats(path, ["docker"], section="DEFAULT", default_formats=MITAKA)
+    info = glance.container_formats(path, ["docker"], section="DEFAULT", default_formats=MITAKA)
     assert (info["source"], info["new"]) == ("DEFAULT", ["bare", "docker"])
 
 
 def test_container_formats_from_the_release_default(write):
     path = write(GLANCE, "glance-api.conf")
-    info = conf.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
+    info = glance.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
     assert info == {
         "section": "image_format",
         "old": MITAKA,
         "new": MITAKA + ["dockerref"],
         "source": "default",
     }
-    info = conf.container_formats(path, ["docker"])
+    info = glance.container_formats(path, ["docker"])
     assert (info["old"], info["new"], info["source"]) == ([], ["docker"], "default")
 
 
 def test_container_formats_already_present(write):
     path = write(GLANCE, "glance-api.conf")
-    info = conf.container_formats(path, ["docker", "bare"], default_formats=MITAKA)
+    info = glance.container_formats(path, ["docker", "bare"], default_formats=MITAKA)
     assert info["new"] == info["old"] == MITAKA
 
 
@@ -678,9 +677,9 @@ def test_container_formats_already_present(write):
 
 @pytest.fixture
 def test_mode():
-    states.__opts__["test"] = True
+    OPTS["test"] = True
     yield
-    states.__opts__["test"] = False
+    OPTS["test"] = False
 
 
 def test_state_options_test_mode_then_apply_then_idempotent(write, record, test_mode):
@@ -690,7 +689,7 @@ def test_state_options_test_mode_then_apply_then_idempotent(write, record, test_
     assert ret["result"] is None
     assert ret["changes"]["docker"] == {"host_url": {"old": None, "new": SOCKET}}
     assert read(path) == NOVA and not os.path.exists(record)
-    states.__opts__["test"] = False
+    OPTS["test"] = False
     ret = states.options(path, options, record=record)
     assert ret["result"] is True and ret["changes"]["DEFAULT"]["compute_driver"]["new"] == DRIVER
     ret = states.options(path, options, record=record)
@@ -719,7 +718,7 @@ def test_state_missing_file_message(tmp_path):
 
 def test_state_container_formats_and_reverted(write, record):
     path = write(GLANCE, "glance-api.conf")
-    ret = states.container_formats(
+    ret = glance_states.container_formats(
         path, ["docker", "dockerref"], default_formats=MITAKA, record=record
     )
     assert ret["result"] is True
@@ -727,7 +726,7 @@ def test_state_container_formats_and_reverted(write, record):
         "image_format": {"container_formats": {"old": MITAKA, "new": MITAKA + ["dockerref"]}}
     }
     assert conf.get(path, "image_format", "container_formats") == ",".join(MITAKA + ["dockerref"])
-    again = states.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
+    again = glance_states.container_formats(path, ["docker", "dockerref"], default_formats=MITAKA)
     assert again["result"] is True and again["changes"] == {}
     ret = states.reverted(path, record)
     assert ret["result"] is True

@@ -16,21 +16,14 @@ import sys
 
 import pytest
 from salt.exceptions import SaltInvocationError
-from saltfactories.utils.functional import Loaders
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def mod(salt_factories):
-    """The real ``novadocker_daemon`` module, through Salt's loader."""
-    factory = salt_factories.salt_minion_daemon(
-        "daemon-unit",
-        overrides={"file_client": "local", "module_dirs": [str(REPO / "_modules")]},
-    )
-    loaders = Loaders(factory.config.copy())
-    yield loaders.modules.novadocker_daemon
-    loaders.reset_state()
+def mod(formula_loader):
+    """The real ``novadocker_daemon`` module, through Salt's loader (test/conftest.py)."""
+    return formula_loader.ns("novadocker_daemon")
 
 
 @pytest.fixture
@@ -137,17 +130,18 @@ def test_no_pin_checks_the_daemon_only(mod, dockerd):
 
 @pytest.fixture
 def requests_seen(monkeypatch):
-    """Paths of the HTTP requests the Docker SDK really sends (recorded, then sent as is)."""
-    import requests
+    """Paths of the HTTP requests the formula's Docker client really sends (recorded, then sent
+    as is)."""
+    import http.client
 
     seen = []
-    send = requests.Session.send
+    request = http.client.HTTPConnection.request
 
-    def recording_send(self, request, **kwargs):
-        seen.append(request.path_url)
-        return send(self, request, **kwargs)
+    def recording_request(self, method, url, *args, **kwargs):
+        seen.append(url)
+        return request(self, method, url, *args, **kwargs)
 
-    monkeypatch.setattr(requests.Session, "send", recording_send)
+    monkeypatch.setattr(http.client.HTTPConnection, "request", recording_request)
     return seen
 
 

@@ -24,26 +24,9 @@ NO_BUILD = ["--no-build-isolation", "--no-deps"]
 
 
 @pytest.fixture(scope="session")
-def mods(tmp_path_factory):
-    """The minion's execution modules, loaded in this process with the repo's _modules."""
-    base = tmp_path_factory.mktemp("inproc-minion")
-    opts = salt.config.minion_config(None)
-    opts.update(
-        {
-            "file_client": "local",
-            "file_roots": {"base": [str(REPO)]},
-            "cachedir": str(base / "cache"),
-            "extension_modules": str(base / "extmods"),
-            "pki_dir": str(base / "pki"),
-            "sock_dir": str(base / "sock"),
-            "log_file": str(base / "minion.log"),
-            "module_dirs": [str(REPO / "_modules")],
-            "states_dirs": [str(REPO / "_states")],
-            "test": False,
-        }
-    )
-    utils = salt.loader.utils(opts)
-    return salt.loader.minion_mods(opts, utils=utils)
+def mods(loader_mods):
+    """The minion's execution modules, loaded in this process (test/conftest.py)."""
+    return loader_mods
 
 
 def _fake_interpreter(path):

@@ -33,10 +33,10 @@ def test_a_damaged_marker_still_owes_the_restart(mods, tmp_path):
     marker.write_text("{not json")
     owed = mods["novadocker.restart_owed"](str(marker))
     assert owed["since"] is None
-    assert owed["reasons"][0].startswith(f"marker {marker} is unreadable")
+    assert owed["reasons"][0].startswith(f"marker {marker} is damaged")
     marker.write_text(json.dumps(["a", "list"]))
     assert mods["novadocker.restart_owed"](str(marker))["reasons"] == [
-        f"marker {marker} is not a restart record"
+        f"marker {marker} is damaged: not a restart record (not a JSON object)"
     ]
 
 

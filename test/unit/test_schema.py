@@ -1,9 +1,9 @@
 """
-novadocker_schema.validate: the whole pillar checked at once, through a real Salt loader.
+novadocker_schema.validate: the whole pillar checked at once.
 
-The loader is built in-process once per module (``salt.loader.minion_mods`` over the repo's
-``_modules``), so ``novadocker_schema`` reaches the release tables through ``__salt__`` exactly
-as on a minion, without the cost of a ``salt-call`` per case.
+``_utils/novadocker_schema.py`` is imported straight from the repository (it is pure); the
+execution-module facades (``novadocker.validate_pillar``, ``novadocker.schema``) go through
+Salt's real loader in this process, and one case through ``salt-call``.
 """
 
 import datetime
@@ -29,8 +29,13 @@ def mods(loader_mods):
 
 
 @pytest.fixture(scope="module")
-def validate(mods):
-    return mods["novadocker_schema.validate"]
+def validate():
+    """``novadocker_schema.validate`` (imported straight from _utils) with the formula's
+    defaults as the fallbacks, as novadocker.validate_pillar calls it."""
+    import novadocker_schema
+
+    defaults = defaults_values()
+    return lambda data: novadocker_schema.validate(data, defaults)
 
 
 def defaults_values():
@@ -570,7 +575,7 @@ def _keys(tree, prefix=()):
 
 
 def test_schema_and_defaults_have_the_same_keys(mods):
-    schema = mods["novadocker_schema.schema"]()
+    schema = mods["novadocker.schema"]()
     defaults = defaults_values()
     assert sorted(_keys(schema)) == sorted(_keys(defaults))
     assert set(defaults["compute"]["docker"]) <= set(schema["compute"]["docker"])
@@ -579,19 +584,28 @@ def test_schema_and_defaults_have_the_same_keys(mods):
 
 def test_schema_lists_every_docker_option(mods):
     options = mods["novadocker.releases"]()[-1]["options"]
-    docker = mods["novadocker_schema.schema"]()["compute"]["docker"]
+    docker = mods["novadocker.schema"]()["compute"]["docker"]
     assert sorted(docker) == sorted(options)
     assert docker["privileged"] == "true or false (since liberty)"
 
 
-def test_fallbacks_agree_with_defaults(validate):
-    """The defaults the cross-key rules use when a key is unset are defaults.yaml's."""
+def test_cross_key_rules_fall_back_on_the_formula_defaults():
+    """A key the pillar leaves unset is judged by the defaults passed in (defaults.yaml's, as
+    novadocker.validate_pillar passes them), never by a copy of them in the schema."""
+    import novadocker_schema
+
+    pillar = {"driver": {"source": "https://example.org/nd.zip"}}
     defaults = defaults_values()
-    fallbacks = validate.__globals__["_FALLBACKS"]
-    assert fallbacks, "novadocker_schema lost its _FALLBACKS table"
-    for path, value in fallbacks.items():
-        section, key = path.split(":")
-        assert defaults[section][key] == value, path
+    assert defaults["compute"]["enabled"] is False
+    assert novadocker_schema.validate(pillar, defaults) == []
+    enabled = dict(defaults, compute=dict(defaults["compute"], enabled=True))
+    problems = novadocker_schema.validate(pillar, enabled)
+    assert [p.split(":")[1:3] for p in problems] == [
+        ["driver", "source_hash"],
+        ["driver", "version"],
+    ]
+    later = dict(defaults, driver=dict(defaults["driver"], release="icehouse"))
+    assert novadocker_schema.validate({"compute": {"docker": {"privileged": True}}}, later)
 
 
 # -- through salt-call ------------------------------------------------------------------------
@@ -599,7 +613,7 @@ def test_fallbacks_agree_with_defaults(validate):
 
 @pytest.mark.slow
 def test_validate_through_salt_call(node):
-    ret = node.call("novadocker_schema.validate", 'data={"compute": {"compute_drvier": "a.B"}}')
+    ret = node.call("novadocker.validate_pillar", 'data={"compute": {"compute_drvier": "a.B"}}')
     assert ret.returncode == 0, ret
     assert ret.data == [
         "novadocker:compute:compute_drvier: unknown key 'compute_drvier' (did you mean "

@@ -1,0 +1,174 @@
+"""
+The formula's settings (the map), computed in one place for every module type.
+
+Parameters are merged in this order::
+
+    parameters/defaults.yaml < parameters/os_family/<os_family>.yaml < pillar:novadocker
+
+(mappings merge, everything else replaces), then validated (``novadocker_schema``) and
+completed with what the states derive from them (:py:func:`compute`): paths under ``root``,
+the records (``novadocker_records``), the release facts (``novadocker_releases``), the Docker
+URL and socket, and the nova.conf keys the formula owns.
+
+Where the parameters come from:
+
+* the states read the two YAML files from the file server (``novadocker.defaults``, through
+  ``map.jinja`` and ``novadocker.settings``), and every such read leaves a copy of the merged
+  parameters in the minion's cache (:py:func:`keep_copy`);
+* the node reports, the grain and the beacon read that copy (:py:func:`read_copy`): they see
+  the parameters the last state run used, without a file client. The grain, which cannot ask
+  the file server, reports nothing the parameters decide until a first run left the copy.
+
+Pure: no Salt dunders (the caller passes the cache directory, the pillar and the YAML text).
+"""
+
+import copy
+import os
+import sys
+
+import salt.utils.yaml
+
+# Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
+for _name in ("novadocker_files", "novadocker_records", "novadocker_releases", "novadocker_schema"):
+    sys.modules.pop(_name, None)
+import novadocker_files as files  # noqa: E402
+import novadocker_records as records  # noqa: E402
+import novadocker_releases as releases  # noqa: E402
+import novadocker_schema as schema  # noqa: E402
+
+
+def parameters(text):
+    """The ``values`` mapping of a parameters YAML file's text; ``{}`` for an empty one."""
+    if not text:
+        return {}
+    data = salt.utils.yaml.safe_load(text) or {}
+    values = data.get("values", {}) if isinstance(data, dict) else {}
+    return values if isinstance(values, dict) else {}
+
+
+def merge(base, over):
+    """Deep-merge ``over`` into a copy of ``base``: dicts merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in (over or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def prefixed(root, path):
+    """``root`` + absolute ``path`` (an empty root leaves the path alone)."""
+    if not root:
+        return path
+    return os.path.join(root.rstrip("/"), path.lstrip("/"))
+
+
+# -- the copy of the parameters in the minion cache -------------------------------------------
+
+
+def copy_path(cachedir, tplroot="novadocker", saltenv=None, os_family=""):
+    """Where the parameters a state run read are kept on the minion (one file per formula
+    name, saltenv and os_family)."""
+    name = "defaults.{}.{}.{}.json".format(tplroot, saltenv or "base", os_family or "")
+    return os.path.join(cachedir, "novadocker", name)
+
+
+def read_copy(path):
+    """The parameters kept at ``path``; ``None`` when there are none (or they are damaged)."""
+    try:
+        data = files.read_json(path)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def keep_copy(path, merged):
+    """Keep ``merged`` at ``path`` for the reports, the grain and the beacon: written only when
+    it changed, atomically, readable by root alone. Best effort: ``False`` when it could not be
+    written."""
+    if read_copy(path) == merged:
+        return True
+    try:
+        files.write_private_json(path, merged)
+    except OSError:
+        return False
+    return True
+
+
+# -- the settings ------------------------------------------------------------------------------
+
+
+def compute(base, raw):
+    """The settings for parameters ``base`` and pillar ``raw`` (``pillar:novadocker``).
+
+    The result is ``base`` merged with ``raw`` plus:
+
+    ``valid`` / ``errors``
+        the pillar validation; when it fails, the settings are the defaults alone so that the
+        formula renders nothing but the failing validation state.
+    ``paths``
+        every file the formula manages, prefixed with ``root``.
+    ``records`` / ``restart_marker``
+        the formula's records (``novadocker_records.paths``) and each role's restart marker
+        (``None`` when the role's service is left alone).
+    ``driver_release`` / ``api_version`` / ``glance``
+        release facts for the selected driver and Glance releases.
+    ``docker_url`` / ``socket``
+        where the driver reaches dockerd, and the unix socket path if any.
+    ``nova_options``
+        the nova.conf keys the formula owns, section by section.
+    """
+    errors = schema.validate({} if raw is None else raw, base)
+    merged = merge(base, raw) if not errors and isinstance(raw, dict) else copy.deepcopy(base)
+    merged["valid"] = not errors
+    merged["errors"] = errors
+
+    root = merged["root"]
+    compute_, driver, image = merged["compute"], merged["driver"], merged["image"]
+    release = releases.driver_release(driver["release"])
+    merged["driver_release"] = release
+    merged["api_version"] = str(driver["api_version"] or release["api_version"])
+    merged["glance"] = releases.glance_release(image["release"])
+
+    # [docker] options: the defaults' host_url is dropped for a release that does not know it
+    # (icehouse hard-codes the socket path); anything pillar set was validated against the
+    # release already.
+    pillar_docker = ((raw or {}).get("compute") or {}).get("docker") or {} if not errors else {}
+    docker_opts = {
+        k: v for k, v in compute_["docker"].items() if k in release["options"] or k in pillar_docker
+    }
+    compute_["docker"] = docker_opts
+    url = merged["docker_url"] = docker_opts.get("host_url", releases.DEFAULT_HOST_URL)
+    merged["socket"] = url[len("unix://") :] if url.startswith("unix://") else None
+    merged["nova_options"] = {"DEFAULT": {"compute_driver": compute_["compute_driver"]}}
+    if docker_opts:
+        merged["nova_options"]["docker"] = docker_opts
+
+    state_dir = prefixed(root, merged["state_dir"])
+    rootwrap_dir = prefixed(root, compute_["rootwrap_dir"])
+    merged["paths"] = {
+        "nova_conf": prefixed(root, compute_["nova_conf"]),
+        "rootwrap_dir": rootwrap_dir,
+        "rootwrap_filter": os.path.join(rootwrap_dir, "docker.filters"),
+        "glance_api_conf": prefixed(root, image["glance_api_conf"]),
+        "daemon_json": prefixed(root, merged["runtime"]["daemon_json"]),
+        "state_dir": state_dir,
+    }
+    merged["records"] = records.paths(state_dir)
+    merged["restart_marker"] = {
+        role: merged["records"]["{}_restart".format(role)] if merged[role]["service"] else None
+        for role in ("compute", "image")
+    }
+    return merged
+
+
+def from_copy(cachedir, pillar, os_family, saltenv=None, tplroot="novadocker"):
+    """The settings of the parameters the last state run used (the copy in ``cachedir``) and
+    ``pillar`` (the whole pillar; its ``novadocker`` key is used); ``None`` when there is no
+    copy yet. For the grain, which has neither a file client nor ``__salt__``."""
+    base = read_copy(copy_path(cachedir, tplroot, saltenv, os_family))
+    if base is None:
+        return None
+    raw = (pillar or {}).get("novadocker") if isinstance(pillar, dict) else None
+    return compute(base, raw)
