@@ -10,7 +10,7 @@ environment, a real system user and socket group (deleted at the end), and ``sal
 --local`` with one minion config per run, whose file_roots hold the files FORMULA ships (as
 on a real node; the repository itself, with its virtualenvs, would slow every call).
 
-Each run lays a fresh sandbox node (test/conftest.py's ``lay_sandbox``), a fresh nova venv and
+Each run lays a fresh sandbox node (test/testnode.py's ``lay_sandbox``), a fresh nova venv and
 a fresh minion (its own cache: the driver is downloaded again), syncs the formula's modules
 (not timed: a node does that once), warms up with one floor and one test.ping (not timed), then
 times with the same minion config and flags:
@@ -63,7 +63,7 @@ import salt.utils.yaml
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "test"))
 
-from conftest import lay_sandbox  # noqa: E402
+from testnode import lay_sandbox  # noqa: E402
 from fixtures.dockerd import Dockerd  # noqa: E402
 from fixtures.driver import ArchiveFactory, HTTPServerFixture  # noqa: E402
 

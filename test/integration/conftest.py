@@ -17,7 +17,7 @@ naming each). Five minions connect to it:
     an image (Glance) node.
 
 Every minion has its own sandbox root (pillar ``novadocker:root``, laid by the root
-conftest's ``lay_sandbox``) and the suite's test-only ``service`` provider (there is no init
+``testnode.lay_sandbox``) and the suite's test-only ``service`` provider (there is no init
 system here), which logs service calls to ``<tmp>/services/<id>.log``.
 
 The master also runs the beacon reactor of README's "From a master" section (the reactor SLS is
@@ -32,6 +32,7 @@ import subprocess
 import time
 
 import pytest
+from testnode import lay_sandbox
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -65,14 +66,6 @@ def readme_block(mark):
     raise AssertionError(f"README.md has no code block starting with {mark!r}")
 
 
-@pytest.fixture(scope="session")
-def root_conftest(request):
-    """The suite's root conftest module (for ``lay_sandbox``)."""
-    mod = request.config.pluginmanager.get_plugin(str(REPO / "test" / "conftest.py"))
-    assert mod is not None and hasattr(mod, "lay_sandbox"), "test/conftest.py not loaded"
-    return mod
-
-
 class Fleet:
     """The master, its minions, and what each node looks like.
 
@@ -81,7 +74,7 @@ class Fleet:
     node's own nova virtualenv, ``archive`` the driver zip served as ``salt://``.
     """
 
-    def __init__(self, base, master, archive, nova_venv, nova_user, dockerd, root_conftest):
+    def __init__(self, base, master, archive, nova_venv, nova_user, dockerd):
         self.base = pathlib.Path(base)
         self.master = master
         self.minions = {}
@@ -89,7 +82,6 @@ class Fleet:
         self.nova_venv = nova_venv
         self.nova_user = nova_user
         self.dockerd = dockerd
-        self.lay_sandbox = root_conftest.lay_sandbox
         self.roots = {}
         self.pythons = {}
         self.pillars = {}
@@ -136,7 +128,7 @@ class Fleet:
         self._generation += 1
         for mid in mids:
             root = self.base / "roots" / f"{mid}.{self._generation}"
-            self.lay_sandbox(root)
+            lay_sandbox(root)
             self.roots[mid] = root
             venv = self.base / "venvs" / f"{mid}.{self._generation}"
             shutil.copytree(pathlib.Path(self.nova_venv).parent.parent, venv, symlinks=True)
@@ -270,7 +262,6 @@ def fleet(
     nova_venv,
     nova_user,
     dockerd,
-    root_conftest,
 ):
     """The master and its five minions (see the module's documentation), started once."""
     from fixtures.driver import ArchiveFactory
@@ -305,7 +296,7 @@ def fleet(
             "log_level_logfile": "info",
         },
     )
-    fleet = Fleet(base, master, archive, nova_venv, nova_user, dockerd, root_conftest)
+    fleet = Fleet(base, master, archive, nova_venv, nova_user, dockerd)
     fleet.fresh(*FLEET)
     fleet.set_pillars({mid: fleet.plain_pillar(mid) for mid in FLEET}, refresh=False)
     with contextlib.ExitStack() as stack:

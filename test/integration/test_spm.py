@@ -17,6 +17,7 @@ import tarfile
 
 import pytest
 import salt.utils.yaml
+from testnode import lay_sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +26,6 @@ DATA = REPO / "test" / "data"
 SPM = pathlib.Path(sys.executable).parent / "spm"
 GLANCE = "etc/glance/glance-api.conf"
 NOVA = "etc/nova/nova.conf"
-
-
-def root_conftest(config):
-    """test/conftest.py as pytest loaded it. Not ``from conftest import``: test/integration has
-    a conftest.py of its own, and whichever pytest imported last answers to that name."""
-    mod = config.pluginmanager.get_plugin(str(REPO / "test" / "conftest.py"))
-    assert mod is not None and hasattr(mod, "lay_sandbox"), "test/conftest.py not loaded"
-    return mod
 
 
 def _formula():
@@ -147,10 +140,10 @@ def test_spm_local_install_lays_out_a_file_root(installed):
     assert str(formula_path / "novadocker" / "init.sls") in listed
 
 
-def test_formula_applies_from_where_spm_put_it(installed, salt_factories, tmp_path, request):
+def test_formula_applies_from_where_spm_put_it(installed, salt_factories, tmp_path):
     formula_path = installed["formula_path"]
     root = tmp_path / "node"
-    root_conftest(request.config).lay_sandbox(root)
+    lay_sandbox(root)
     pillar_dir = tmp_path / "pillar"
     pillar_dir.mkdir()
     (pillar_dir / "top.sls").write_text("base:\n  '*':\n    - node\n")

@@ -12,6 +12,7 @@ import json
 import pathlib
 
 import pytest
+from testnode import lay_sandbox
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -35,14 +36,6 @@ EXPECTED = {
         "package": "docker",
     },
 }
-
-
-def root_conftest(config):
-    """test/conftest.py as pytest loaded it. Not ``from conftest import``: test/integration has
-    a conftest.py of its own, and whichever pytest imported last answers to that name."""
-    mod = config.pluginmanager.get_plugin(str(REPO / "test" / "conftest.py"))
-    assert mod is not None and hasattr(mod, "lay_sandbox"), "test/conftest.py not loaded"
-    return mod
 
 
 def _pillar(root, **extra):
@@ -77,7 +70,7 @@ def family_node(request, salt_factories, tmp_path_factory):
     pillar_dir = base / "pillar"
     pillar_dir.mkdir()
     root = base / "node"
-    root_conftest(request.config).lay_sandbox(root)
+    lay_sandbox(root)
     factory = salt_factories.salt_minion_daemon(
         "os-family-{}".format(family.lower()),
         overrides={
