@@ -3,7 +3,8 @@ novadocker_schema.validate: the whole pillar checked at once.
 
 ``_utils/novadocker_schema.py`` is imported straight from the repository (it is pure); the
 execution-module facades (``novadocker.validate_pillar``, ``novadocker.schema``) go through
-Salt's real loader in this process, and one case through ``salt-call``.
+Salt's real loader in this process (the ``salt-call`` case is in
+test/integration/formula/test_execution_modules.py).
 """
 
 import datetime
@@ -606,20 +607,6 @@ def test_cross_key_rules_fall_back_on_the_formula_defaults():
     ]
     later = dict(defaults, driver=dict(defaults["driver"], release="icehouse"))
     assert novadocker_schema.validate({"compute": {"docker": {"privileged": True}}}, later)
-
-
-# -- through salt-call ------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_validate_through_salt_call(node):
-    ret = node.call("novadocker.validate_pillar", 'data={"compute": {"compute_drvier": "a.B"}}')
-    assert ret.returncode == 0, ret
-    assert ret.data == [
-        "novadocker:compute:compute_drvier: unknown key 'compute_drvier' (did you mean "
-        "'compute_driver'?); accepted keys: enabled, nova_conf, compute_driver, docker, "
-        "rootwrap_dir, user, socket_group, service"
-    ]
 
 
 # -- tofs ---------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """
 The ``novadocker_driver`` execution module: version, importable, check, install, remove.
 
-In-process calls go through Salt's loader (``mods``); the install paths also run through the real
-``salt-call --local`` (``node``). Interpreters are real venvs (``nova_python``), archives real
-pbr-packaged zips laid out like a git archive (``driver_archive``).
+In-process calls go through Salt's loader (``mods``); the install paths through the real
+``salt-call --local`` are in test/integration/formula/test_execution_modules.py. Interpreters
+are real venvs (``nova_python``), archives real pbr-packaged zips laid out like a git archive
+(``driver_archive``).
 """
 
-import json
 import os
 import pathlib
 import shutil
@@ -14,12 +14,10 @@ import subprocess
 import zipfile
 
 import pytest
-import salt.config
-import salt.loader
-from fixtures.driver import dist_info, driver_files_installed, site_packages
+from fixtures.driver import driver_files_installed, site_packages
 from salt.exceptions import CommandExecutionError, SaltInvocationError
+from testpaths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 NO_BUILD = ["--no-build-isolation", "--no-deps"]
 
 
@@ -37,16 +35,6 @@ def _fake_interpreter(path):
     return str(path)
 
 
-def _no_process(monkeypatch):
-    """Make any process start fail the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"a process was started: {args!r}")
-
-    monkeypatch.setattr(subprocess, "Popen", refuse)
-    monkeypatch.setattr(os, "fork", refuse)
-
-
 def _install(python, archive, version, pip_args=NO_BUILD):
     proc = subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-input", *pip_args, str(archive)],
@@ -61,11 +49,11 @@ def _install(python, archive, version, pip_args=NO_BUILD):
 # -- version ----------------------------------------------------------------------------------
 
 
-def test_version_none_when_not_installed(mods, nova_python, monkeypatch):
+def test_version_none_when_not_installed(mods, nova_python, monkeypatch, no_process):
     # A plain venv (no system site-packages, no .pth adding a path): its site-packages is all
     # it sees, so no metadata there is proof enough, without starting its interpreter.
     with monkeypatch.context() as patched:
-        _no_process(patched)
+        no_process(patched)
         assert mods["novadocker_driver.version"](nova_python) is None
     # A .pth file adding a directory makes the disk inconclusive: the interpreter is asked,
     # and finds the driver there.
@@ -106,19 +94,19 @@ def test_version_not_executable(mods, tmp_path):
 
 
 def test_version_of_installed_driver_starts_no_process(
-    mods, nova_python, driver_archive, tmp_path, monkeypatch
+    mods, nova_python, driver_archive, tmp_path, no_process
 ):
     archive = driver_archive("1.0.0")
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(archive.path) as zf:
         zf.extractall(unpacked)
     _install(nova_python, unpacked / "nova-docker-1.0.0", "1.0.0")
-    _no_process(monkeypatch)
+    no_process()
     assert mods["novadocker_driver.version"](nova_python) == "1.0.0"
 
 
 @pytest.mark.parametrize("layout", ["dist-info", "egg-info-dir", "egg-info-file"])
-def test_version_from_metadata_on_disk_venv(mods, tmp_path, monkeypatch, layout):
+def test_version_from_metadata_on_disk_venv(mods, tmp_path, no_process, layout):
     prefix = tmp_path / "venv"
     python = _fake_interpreter(prefix / "bin" / "python3")
     (prefix / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.9.2\n")
@@ -142,18 +130,18 @@ def test_version_from_metadata_on_disk_venv(mods, tmp_path, monkeypatch, layout)
     (site / "nova_dockerish-9.dist-info" / "METADATA").write_text(
         "Name: nova-dockerish\nVersion: 9\n"
     )
-    _no_process(monkeypatch)
+    no_process()
     assert mods["novadocker_driver.version"](python) == "2.0.0.dev4"
 
 
-def test_version_from_metadata_on_disk_system_prefix(mods, tmp_path, monkeypatch):
+def test_version_from_metadata_on_disk_system_prefix(mods, tmp_path, no_process):
     """A non-venv prefix (``<prefix>/bin/python3.11`` and ``<prefix>/lib/python3.11/...``)."""
     prefix = tmp_path / "opt" / "python"
     python = _fake_interpreter(prefix / "bin" / "python3.11")
     site = prefix / "lib" / "python3.11" / "site-packages" / "nova_docker-1.2.3.dist-info"
     site.mkdir(parents=True)
     (site / "METADATA").write_text("Metadata-Version: 2.1\nName: nova-docker\nVersion: 1.2.3\n")
-    _no_process(monkeypatch)
+    no_process()
     assert mods["novadocker_driver.version"](python) == "1.2.3"
 
 
@@ -234,7 +222,7 @@ def test_check_missing_interpreter(mods, tmp_path):
     assert "novadocker:driver:python" in ret["problems"][0]
 
 
-def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch):
+def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch, no_process):
     mods["novadocker_driver.install"](
         nova_python,
         str(driver_archive("1.0.0").path),
@@ -245,7 +233,7 @@ def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch):
     # install() proved the import: the first check after it starts no interpreter (the result
     # is cached on the environment's site directories) ...
     with monkeypatch.context() as patched:
-        _no_process(patched)
+        no_process(patched)
         warm = mods["novadocker_driver.check"](nova_python, version="1.0.0")
     assert warm["importable"] is True and warm["ok"] is True, warm
     # ... and a change to the environment invalidates it. Break it the way a missing
@@ -314,63 +302,3 @@ def test_install_wrong_version_read_back(mods, nova_python, driver_archive):
         mods["novadocker_driver.install"](
             nova_python, archive.url, archive.source_hash, version="1.0.0", pip_args=NO_BUILD
         )
-
-
-# -- the same through salt-call --local ---------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_salt_call_install_version_remove(node, nova_python, driver_archive):
-    archive = driver_archive("1.0.0")
-    assert node.call("novadocker_driver.version", nova_python).data is None
-    ret = node.call(
-        "novadocker_driver.install",
-        nova_python,
-        archive.url,
-        f"source_hash={archive.source_hash}",
-        "version=1.0.0",
-        f"pip_args={json.dumps(NO_BUILD)}",
-        _timeout=300,
-    )
-    assert ret.returncode == 0, ret
-    assert ret.data == {"old": None, "new": "1.0.0"}
-    assert [p.name for p in dist_info(nova_python)] == ["nova_docker-1.0.0.dist-info"]
-    assert node.call("novadocker_driver.version", nova_python).data == "1.0.0"
-    assert node.call("novadocker_driver.importable", nova_python).data[0] is True
-    check = node.call("novadocker_driver.check", nova_python, "version=1.0.0").data
-    assert check["ok"] is True, check
-    ret = node.call("novadocker_driver.remove", nova_python)
-    assert ret.data == {"old": "1.0.0", "new": None}
-    assert not driver_files_installed(nova_python)
-
-
-@pytest.mark.slow
-def test_salt_call_missing_interpreter(node, tmp_path):
-    python = str(tmp_path / "no-nova" / "bin" / "python3")
-    ret = node.call("novadocker_driver.version", python)
-    assert ret.returncode != 0
-    assert "does not exist" in str(ret.stdout) + str(ret.stderr)
-
-
-def test_state_noop_in_process_starts_no_process(mods, nova_python, driver_archive, monkeypatch):
-    """The ``installed`` state's check, loaded in this process: with the wanted version in
-    place it returns without a download, pip or any process."""
-    archive = driver_archive("1.0.0")
-    mods["novadocker_driver.install"](
-        nova_python, archive.url, archive.source_hash, version="1.0.0", pip_args=NO_BUILD
-    )
-    states = salt.loader.states(mods.opts, mods, salt.loader.utils(mods.opts), {})
-    _no_process(monkeypatch)
-
-    def no_download(*args, **kwargs):
-        raise AssertionError("cp.cache_file was called")
-
-    monkeypatch.setitem(mods, "cp.cache_file", no_download)
-    ret = states["novadocker_driver.installed"](
-        nova_python,
-        source="http://127.0.0.1:9/never-fetched.zip",
-        source_hash=archive.source_hash,
-        version="1.0.0",
-        pip_args=NO_BUILD,
-    )
-    assert ret["result"] is True and ret["changes"] == {}, ret

@@ -6,13 +6,12 @@ left untouched; once fixed, the rollout completes and grains target the new comp
 """
 
 import json
-import pathlib
 
 import pytest
+from testpaths import DATA
 
 pytestmark = pytest.mark.slow
 
-DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 NOVA_CONF = "/etc/nova/nova.conf"
 GLANCE_CONF = "/etc/glance/glance-api.conf"
 FLEET = ("compute-1", "compute-2", "compute-3", "compute-plain", "glance-1")

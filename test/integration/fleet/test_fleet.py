@@ -5,14 +5,13 @@ operator target the docker compute nodes.
 """
 
 import configparser
-import pathlib
 
 import docker
 import pytest
+from testpaths import DATA
 
 pytestmark = pytest.mark.slow
 
-DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 NOVA_CONF = "/etc/nova/nova.conf"
 GLANCE_CONF = "/etc/glance/glance-api.conf"
 FLEET = ("compute-1", "compute-2", "compute-3", "compute-plain", "glance-1")

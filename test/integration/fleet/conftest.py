@@ -33,10 +33,9 @@ import time
 
 import pytest
 from testnode import lay_sandbox
+from testpaths import REPO, TEST_SALT
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
-TEST_SALT = REPO / "test" / "salt"
 
 MASTER_ID = "nd-master"
 DOCKER_NODES = ("compute-1", "compute-2", "compute-3")

@@ -9,12 +9,11 @@ of the rendered states, not out of the parameters files.
 """
 
 import json
-import pathlib
 
 import pytest
 from testnode import lay_sandbox
+from testpaths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 
 EXPECTED = {
     "Debian": {

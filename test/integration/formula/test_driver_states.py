@@ -8,7 +8,6 @@ like git archives (``driver_archive``), served by a real HTTP server on 127.0.0.
 
 import json
 import os
-import pathlib
 import shutil
 import stat
 import uuid
@@ -16,7 +15,6 @@ import uuid
 import pytest
 from fixtures.driver import dist_info, driver_files_installed
 
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 NO_BUILD = ["--no-build-isolation", "--no-deps"]
 
 pytestmark = pytest.mark.slow

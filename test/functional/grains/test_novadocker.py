@@ -2,7 +2,7 @@
 The ``novadocker`` grain module, through Salt's grains loader in this process (its ``__utils__``
 are the formula's): cheap and never failing, whatever the node looks like (no daemon, a hung
 daemon, no nova.conf, a broken pillar), and right with a real daemon. The fleet tests
-(test_fleet.py, test_rollout.py) use it through real minions.
+(test/integration/fleet/: test_fleet.py, test_rollout.py) use it through real minions.
 """
 
 import os
@@ -14,9 +14,7 @@ import time
 
 import docker
 import pytest
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
-DATA = REPO / "test" / "data"
+from testpaths import DATA
 
 
 @pytest.fixture
@@ -35,7 +33,8 @@ def grains_module(formula_loader):
 
     yield compute
     formula_loader.opts.update(saved)
-    formula_loader.opts["pillar"] = saved["pillar"] or {}
+    if saved["pillar"] is None:
+        formula_loader.opts["pillar"] = {}
 
 
 def _node(tmp_path, host_url=None, driver="novadocker.virt.docker.DockerDriver"):

@@ -17,8 +17,6 @@ import sys
 import pytest
 from salt.exceptions import SaltInvocationError
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
 def mod(formula_loader):

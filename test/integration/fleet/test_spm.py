@@ -18,11 +18,10 @@ import tarfile
 import pytest
 import salt.utils.yaml
 from testnode import lay_sandbox
+from testpaths import DATA, REPO
 
 pytestmark = pytest.mark.slow
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-DATA = REPO / "test" / "data"
 SPM = pathlib.Path(sys.executable).parent / "spm"
 GLANCE = "etc/glance/glance-api.conf"
 NOVA = "etc/nova/nova.conf"
