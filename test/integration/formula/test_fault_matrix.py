@@ -6,7 +6,7 @@ fully the old ones (nova.conf still on libvirt, no driver, no membership, no res
 test mode too, where nothing at all is written.
 
 The pillar errors have their own end-to-end matrix in test_formula_bad_pillar.py (and 50 cases
-in test/unit/test_schema.py).
+in test/unit/utils/test_novadocker_schema.py).
 """
 
 import os

@@ -1,12 +1,15 @@
-"""The release table (novadocker.release_info / glance_info): the facts from the driver's and
-Glance's own source, through Salt's real loader."""
+"""The release tables (``_utils/novadocker_releases.py``, imported directly): the facts from the
+driver's and Glance's own source. ``novadocker.release_info`` / ``releases`` / ``option_since``
+/ ``glance_info`` hand these functions' answers on unchanged."""
 
+import novadocker_releases as releases
 import pytest
+from salt.exceptions import SaltInvocationError
 
 
-@pytest.fixture(scope="module")
-def mods(loader_mods):
-    return loader_mods
+def release_table():
+    """What ``novadocker.releases`` returns: every release's facts, oldest first."""
+    return [releases.driver_release(r) for r in releases.driver_releases()]
 
 
 @pytest.mark.parametrize(
@@ -21,12 +24,12 @@ def mods(loader_mods):
         ("ocata", "1.19"),
     ],
 )
-def test_api_pin_per_release(mods, release, pin):
-    assert mods["novadocker.release_info"](release)["api_version"] == pin
+def test_api_pin_per_release(release, pin):
+    assert releases.driver_release(release)["api_version"] == pin
 
 
-def test_options_grow_by_release(mods):
-    opts = {r["release"]: set(r["options"]) for r in mods["novadocker.releases"]()}
+def test_options_grow_by_release():
+    opts = {r["release"]: set(r["options"]) for r in release_table()}
     assert opts["icehouse"] == {"vif_driver", "snapshots_directory"}
     assert opts["juno"] - opts["icehouse"] == {
         "host_url",
@@ -38,17 +41,15 @@ def test_options_grow_by_release(mods):
     assert opts["kilo"] - opts["juno"] == {"root_directory", "inject_key"}
     assert opts["liberty"] - opts["kilo"] == {"shared_directory", "privileged"}
     assert opts["mitaka"] == opts["newton"] == opts["ocata"] == opts["liberty"]
-    assert mods["novadocker.option_since"]("privileged") == "liberty"
-    assert mods["novadocker.option_since"]("no_such_option") is None
+    assert releases.option_since("privileged") == "liberty"
+    assert releases.option_since("no_such_option") is None
     # icehouse hard-codes the socket path: no host_url to write.
-    assert mods["novadocker.release_info"]("icehouse")["host_url"] is False
+    assert releases.driver_release("icehouse")["host_url"] is False
 
 
-def test_unknown_release_is_a_clear_error(mods):
-    from salt.exceptions import SaltInvocationError
-
+def test_unknown_release_is_a_clear_error():
     with pytest.raises(SaltInvocationError, match="accepted are icehouse, juno"):
-        mods["novadocker.release_info"]("zed")
+        releases.driver_release("zed")
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_unknown_release_is_a_clear_error(mods):
         ("train", "image_format", "ami,ari,aki,bare,ovf,ova,docker,compressed"),
     ],
 )
-def test_glance_section_and_default_formats(mods, release, section, formats):
-    info = mods["novadocker.glance_info"](release)
+def test_glance_section_and_default_formats(release, section, formats):
+    info = releases.glance_release(release)
     assert info["section"] == section
     assert ",".join(info["default_formats"]) == formats

@@ -1,22 +1,22 @@
 """
 novadocker_schema.validate: the whole pillar checked at once.
 
-``_utils/novadocker_schema.py`` is imported straight from the repository (it is pure); the
-execution-module facades (``novadocker.validate_pillar``, ``novadocker.schema``) go through
-Salt's real loader in this process (the ``salt-call`` case is in
-test/integration/formula/test_execution_modules.py).
+``_utils/novadocker_schema.py`` is imported directly (it is pure), and so are the release facts
+it is checked against (``novadocker_releases``): the execution-module facades
+(``novadocker.validate_pillar``, ``novadocker.schema``, ``novadocker.releases``) hand their
+answers on unchanged; ``novadocker.validate_pillar`` through ``salt-call`` is in
+test/integration/formula/test_execution_modules.py.
 """
 
 import datetime
 import os
-import pathlib
 
+import novadocker_releases
+import novadocker_schema
 import pytest
-import salt.config
-import salt.loader
 import salt.utils.yaml
+from testpaths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 DEFAULTS = REPO / "novadocker" / "parameters" / "defaults.yaml"
 PILLAR_EXAMPLE = REPO / "pillar.example"
 
@@ -24,23 +24,23 @@ SHA = "sha256=" + "ab" * 32
 
 
 @pytest.fixture(scope="module")
-def mods(loader_mods):
-    """The repo's execution modules through Salt's real loader (see test/conftest.py)."""
-    return loader_mods
-
-
-@pytest.fixture(scope="module")
 def validate():
     """``novadocker_schema.validate`` (imported straight from _utils) with the formula's
     defaults as the fallbacks, as novadocker.validate_pillar calls it."""
-    import novadocker_schema
-
     defaults = defaults_values()
     return lambda data: novadocker_schema.validate(data, defaults)
 
 
 def defaults_values():
     return salt.utils.yaml.safe_load(DEFAULTS.read_text())["values"]
+
+
+def release_table():
+    """What ``novadocker.releases`` returns: every driver release's facts, oldest first."""
+    return [
+        novadocker_releases.driver_release(release)
+        for release in novadocker_releases.driver_releases()
+    ]
 
 
 # -- one bad input, one problem ---------------------------------------------------------------
@@ -531,19 +531,19 @@ def test_option_introduced_later_names_that_release(validate, release, option, v
     assert "driver:release {} does not know it".format(release) in problem
 
 
-def test_option_known_from_its_release_on(validate, mods):
-    for info in mods["novadocker.releases"]():
+def test_option_known_from_its_release_on(validate):
+    for info in release_table():
         for option, spec in info["options"].items():
             value = True if spec["type"] == "bool" else "tcp://dockerd:2375"
             data = {"driver": {"release": info["release"]}, "compute": {"docker": {option: value}}}
             assert validate(data) == [], (info["release"], option)
 
 
-def test_default_release_decides_options(validate, mods):
+def test_default_release_decides_options(validate):
     """Without driver:release, options are checked against defaults.yaml's release."""
     default = defaults_values()["driver"]["release"]
-    known = mods["novadocker.release_info"](default)["options"]
-    later = sorted(set(mods["novadocker.releases"]()[-1]["options"]) - set(known))
+    known = novadocker_releases.driver_release(default)["options"]
+    later = sorted(set(release_table()[-1]["options"]) - set(known))
     for option in later:
         (problem,) = validate({"compute": {"docker": {option: True}}})
         assert "driver:release {} does not know it".format(default) in problem
@@ -575,17 +575,17 @@ def _keys(tree, prefix=()):
             yield from _keys(value, path)
 
 
-def test_schema_and_defaults_have_the_same_keys(mods):
-    schema = mods["novadocker.schema"]()
+def test_schema_and_defaults_have_the_same_keys():
+    schema = novadocker_schema.describe()
     defaults = defaults_values()
     assert sorted(_keys(schema)) == sorted(_keys(defaults))
     assert set(defaults["compute"]["docker"]) <= set(schema["compute"]["docker"])
     assert isinstance(schema["runtime"]["daemon_config"], str)
 
 
-def test_schema_lists_every_docker_option(mods):
-    options = mods["novadocker.releases"]()[-1]["options"]
-    docker = mods["novadocker.schema"]()["compute"]["docker"]
+def test_schema_lists_every_docker_option():
+    options = release_table()[-1]["options"]
+    docker = novadocker_schema.describe()["compute"]["docker"]
     assert sorted(docker) == sorted(options)
     assert docker["privileged"] == "true or false (since liberty)"
 
@@ -593,8 +593,6 @@ def test_schema_lists_every_docker_option(mods):
 def test_cross_key_rules_fall_back_on_the_formula_defaults():
     """A key the pillar leaves unset is judged by the defaults passed in (defaults.yaml's, as
     novadocker.validate_pillar passes them), never by a copy of them in the schema."""
-    import novadocker_schema
-
     pillar = {"driver": {"source": "https://example.org/nd.zip"}}
     defaults = defaults_values()
     assert defaults["compute"]["enabled"] is False
