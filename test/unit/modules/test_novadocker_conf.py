@@ -19,7 +19,7 @@ import tempfile
 import pytest
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[3]
 DATA = REPO / "test" / "data"
 NOVA = (DATA / "nova.conf").read_bytes()
 GLANCE = (DATA / "glance-api.conf").read_bytes()
