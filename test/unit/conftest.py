@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 import pytest
+from confsamples import NOVA
 from testpaths import REPO
 
 
@@ -106,6 +107,18 @@ def shared_dir():
     os.chmod(path, 0o755)
     yield pathlib.Path(path)
     shutil.rmtree(path)
+
+
+@pytest.fixture
+def nobodys_nova_conf(shared_dir):
+    """``<shared_dir>/etc/nova.conf`` (the nova sample), owned by nobody: nobody may write the
+    file, not its directory (0755 root)."""
+    etc = shared_dir / "etc"
+    etc.mkdir(mode=0o755)
+    path = etc / "nova.conf"
+    path.write_bytes(NOVA)
+    os.chown(path, 65534, 65534)
+    return path
 
 
 def _as_nobody(func):

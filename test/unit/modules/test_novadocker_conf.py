@@ -326,12 +326,9 @@ def test_revert_test_mode_writes_nothing(write, record):
 # -- permissions (a child process that drops root: test/unit/conftest.py) ---------------------
 
 
-def test_unwritable_directory_fails_with_the_os_error(shared_dir, as_nobody):
-    etc = shared_dir / "etc"
-    etc.mkdir(mode=0o755)
-    path = etc / "nova.conf"
-    path.write_bytes(NOVA)
-    os.chown(path, 65534, 65534)  # nobody may write the file, not the directory
+def test_unwritable_directory_fails_with_the_os_error(shared_dir, nobodys_nova_conf, as_nobody):
+    path = nobodys_nova_conf  # nobody may write the file, not the directory
+    etc = path.parent
     recdir = shared_dir / "state"
     recdir.mkdir(mode=0o755)
     os.chown(recdir, 65534, 65534)

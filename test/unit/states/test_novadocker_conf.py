@@ -82,12 +82,8 @@ def test_state_returns_never_show_other_lines(write, record):
 # -- permissions (a child process that drops root: test/unit/conftest.py) ---------------------
 
 
-def test_unwritable_directory_fails_with_the_os_error(shared_dir, as_nobody):
-    etc = shared_dir / "etc"
-    etc.mkdir(mode=0o755)
-    path = etc / "nova.conf"
-    path.write_bytes(NOVA)
-    os.chown(path, 65534, 65534)  # nobody may write the file, not the directory
+def test_unwritable_directory_fails_with_the_os_error(nobodys_nova_conf, as_nobody):
+    path = nobodys_nova_conf  # nobody may write the file, not the directory
     ok, ret = as_nobody(lambda: states.options(str(path), {"docker": {"host_url": SOCKET}}))
     assert ok and ret["result"] is False and "Permission denied" in ret["comment"]
     assert read(path) == NOVA

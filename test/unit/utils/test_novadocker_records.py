@@ -39,8 +39,6 @@ def test_a_damaged_marker_still_owes_the_restart(tmp_path):
 
 
 def test_an_unwritable_marker_raises(tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    marker = blocker / "owed.json"  # its directory is a file: it cannot be written
+    (tmp_path / "a-file").write_text("")  # the marker's directory is a file: no marker there
     with pytest.raises(CommandExecutionError, match="cannot write record"):
-        records.owe(str(marker), "nova.conf changed")
+        records.owe(str(tmp_path / "a-file" / "owed.json"), "nova.conf changed")
