@@ -165,12 +165,17 @@ def _load_key(python, compute_driver, direct):
     return env
 
 
+def _slot(python, key):
+    """One proof per interpreter, driver spelling and way of importing it."""
+    return "{}|{}|{}".format(python, key["compute_driver"], key["direct"])
+
+
 def _cached(python, key):
     try:
         data = __utils__["novadocker_files.read_json"](_load_cache()) or {}
     except (OSError, ValueError):
         return None
-    found = data.get(python) if isinstance(data, dict) else None
+    found = data.get(_slot(python, key)) if isinstance(data, dict) else None
     if isinstance(found, dict) and found.get("key") == key:
         return found.get("result")
     return None
@@ -184,7 +189,7 @@ def _keep(python, key, result):
         except (OSError, ValueError):
             data = None
         data = data if isinstance(data, dict) else {}
-        data[python] = {"key": key, "result": result}
+        data[_slot(python, key)] = {"key": key, "result": result}
         __utils__["novadocker_files.write_private_json"](path, data)
     except OSError as exc:
         log.debug("novadocker_nova: could not keep the load proof in %s: %s", path, exc)

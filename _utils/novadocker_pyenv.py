@@ -346,18 +346,31 @@ def import_key(python, installed):
 
 
 #: Run in nova's interpreter (Python 2.7 and 3.x): is it nova's (does ``nova`` import), how does
-#: its ``load_compute_driver`` load a driver, where is its ``nova/virt``, and does the class
-#: ``argv[1]`` load the way that nova loads it (``oslo_utils.importutils.import_class`` on
-#: ``nova.virt.<name>``, then on ``<name>`` when nova uses ``import_object_ns``), as a
-#: ``ComputeDriver``. Prints one JSON line after ``NOVADOCKER_LOAD=``.
+#: its ``load_compute_driver`` load a driver (read from its source: ``import_object_ns`` up to
+#: mitaka, ``'nova.virt.%s'`` after), where is its ``nova/virt``, and does the class ``argv[1]``
+#: load the way that nova loads it: oslo.utils' ``import_class`` (``__import__`` of the module,
+#: then the attribute; a missing one is an ImportError) on ``nova.virt.<name>``, then on
+#: ``<name>`` where nova uses ``import_object_ns``, and a ``ComputeDriver``. Prints one JSON
+#: line after ``NOVADOCKER_LOAD=``.
 _LOAD_SCRIPT = r"""
 import json, sys
+
+
+def import_class(path):
+    mod, _, cls = path.rpartition(".")
+    __import__(mod)
+    try:
+        return getattr(sys.modules[mod], cls)
+    except AttributeError:
+        raise ImportError("Class %s cannot be found" % cls)
+
+
 out = {"nova": False}
 try:
     import nova
     import nova.virt
     out["nova"] = True
-    out["nova_virt_dir"] = nova.virt.__path__[0]
+    out["nova_virt_dir"] = list(nova.virt.__path__)[0]
     try:
         from nova import version as _nv
         out["nova_version"] = _nv.version_string()
@@ -372,14 +385,13 @@ try:
         out["rule"] = None
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     if name:
-        from oslo_utils import importutils
         rule = out["rule"] or "nova.virt"
         tries = ["nova.virt." + name] + ([name] if rule == "ns" else [])
         if len(sys.argv) > 2 and sys.argv[2] == "direct":
             tries = [name]
         for path in tries:
             try:
-                cls = importutils.import_class(path)
+                cls = import_class(path)
             except ImportError:
                 err = sys.exc_info()[1]
                 out["error"] = "%s: %s" % (type(err).__name__, err)

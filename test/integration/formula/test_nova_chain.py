@@ -30,7 +30,7 @@ neutron_ovs_bridge=br-int
 virt_type=kvm
 vif_driver=nova.virt.libvirt.vif.LibvirtGenericVIFDriver
 use_virtio_for_bridges=true
-# This may be needed for 
+# This may be needed for\x20
 #cpu_mode=host-passthrough
 """
 
