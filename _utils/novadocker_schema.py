@@ -424,7 +424,9 @@ def _chain_checks(data, ctx):
     """compute:nova_conf is one of the files nova-compute reads (compute:config_files)."""
     nova_conf = _fallback(data, ctx["defaults"], "compute", "nova_conf")
     files = _fallback(data, ctx["defaults"], "compute", "config_files")
-    if isinstance(nova_conf, str) and isinstance(files, list) and nova_conf not in files:
+    if list(_abspath(nova_conf, "", ctx)) or list(_abspath_list(files, "", ctx)):
+        return  # the key's own rule says what is wrong with it
+    if nova_conf not in files:
         yield _expected(
             _path("compute", "nova_conf"),
             "one of compute:config_files (the files nova-compute reads: {})".format(
