@@ -103,9 +103,9 @@ def loader_mods(formula_loader):
 
 
 @pytest.fixture
-def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_server):
+def compute_node(node, nova_user, dockerd, real_nova_python, driver_archive, http_server):
     """A sandbox docker compute node with every part real: a driver archive (pbr stand-in)
-    published over HTTP on 127.0.0.1, a fresh venv standing in for nova's, the session's
+    published over HTTP on 127.0.0.1, a fresh venv with a real nova 34 as nova's, the session's
     dockerd, the test nova user (out of the socket group at the start), nova.conf root:nova
     0640. ``pillar(compute=..., driver=..., **top)`` writes the node's pillar over the good
     defaults."""
@@ -122,7 +122,7 @@ def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_ser
         node=node,
         user=nova_user,
         dockerd=dockerd,
-        python=nova_python,
+        python=real_nova_python,
         http=http_server,
         archives=driver_archive,
         archive=archive,
@@ -143,7 +143,7 @@ def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_ser
             "source": c.url,
             "source_hash": archive.source_hash,
             "version": "1.0.0",
-            "python": nova_python,
+            "python": real_nova_python,
             "pip_args": ["--no-build-isolation", "--no-deps"],
         }
         driver_conf.update(driver or {})

@@ -44,11 +44,11 @@ class FormulaLoader:
 
     def grain(self):
         """The ``novadocker`` grain as the minion computes it now (its grain module through
-        Salt's grains loader, given the core grains)."""
+        Salt's grains loader)."""
         import salt.loader
 
         funcs = salt.loader.grain_funcs(self.opts)
-        return funcs["novadocker.novadocker"](grains=self.opts["grains"])["novadocker"]
+        return funcs["novadocker.novadocker"]()["novadocker"]
 
     def beacons(self):
         """The beacon modules, through Salt's beacons loader (``__salt__``: :py:attr:`mods`)."""

@@ -9,7 +9,6 @@ are real venvs (``nova_python``), archives real pbr-packaged zips laid out like 
 
 import os
 import pathlib
-import shutil
 import subprocess
 import zipfile
 
@@ -198,7 +197,6 @@ def test_install_check_remove_in_process(mods, nova_python, driver_archive):
         "installed": True,
         "version": "1.0.0",
         "wanted": "1.0.0",
-        "importable": True,
         "ok": True,
         "problems": [],
     }
@@ -217,12 +215,16 @@ def test_install_check_remove_in_process(mods, nova_python, driver_archive):
 def test_check_missing_interpreter(mods, tmp_path):
     python = str(tmp_path / "missing" / "bin" / "python")
     ret = mods["novadocker_driver.check"](python, version="1.0.0")
-    assert ret["ok"] is False and ret["installed"] is False and ret["importable"] is None
+    assert ret["ok"] is False and ret["installed"] is False and "importable" not in ret
     assert "does not exist" in ret["problems"][0]
     assert "novadocker:driver:python" in ret["problems"][0]
 
 
-def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch, no_process):
+def test_check_says_installed_and_version_without_a_process(
+    mods, nova_python, driver_archive, monkeypatch, no_process
+):
+    """check() reads the metadata only: whether nova loads the driver is the load gate's
+    business (novadocker_nova.load, tested against a real nova)."""
     mods["novadocker_driver.install"](
         nova_python,
         str(driver_archive("1.0.0").path),
@@ -230,20 +232,10 @@ def test_check_not_importable(mods, nova_python, driver_archive, monkeypatch, no
         version="1.0.0",
         pip_args=NO_BUILD,
     )
-    # install() proved the import: the first check after it starts no interpreter (the result
-    # is cached on the environment's site directories) ...
     with monkeypatch.context() as patched:
         no_process(patched)
-        warm = mods["novadocker_driver.check"](nova_python, version="1.0.0")
-    assert warm["importable"] is True and warm["ok"] is True, warm
-    # ... and a change to the environment invalidates it. Break it the way a missing
-    # dependency would.
-    for path in site_packages(nova_python).glob("pbr*"):
-        if path.is_dir():
-            shutil.rmtree(path)
-    ret = mods["novadocker_driver.check"](nova_python, version="1.0.0")
-    assert ret["installed"] is True and ret["importable"] is False and ret["ok"] is False
-    assert "No module named 'pbr'" in ret["problems"][0]
+        ret = mods["novadocker_driver.check"](nova_python, version="1.0.0")
+    assert ret["installed"] is True and ret["ok"] is True, ret
 
 
 def test_install_requires_version(mods, nova_python, driver_archive):

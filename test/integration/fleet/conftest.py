@@ -26,6 +26,7 @@ read from README itself, see :py:func:`readme_block`).
 
 import contextlib
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -130,7 +131,12 @@ class Fleet:
             lay_sandbox(root)
             self.roots[mid] = root
             venv = self.base / "venvs" / f"{mid}.{self._generation}"
-            shutil.copytree(pathlib.Path(self.nova_venv).parent.parent, venv, symlinks=True)
+            shutil.copytree(
+                pathlib.Path(self.nova_venv).parent.parent,
+                venv,
+                symlinks=True,
+                copy_function=os.link,
+            )
             self.pythons[mid] = str(venv / "bin" / "python")
             if self.service_log(mid).exists():
                 self.service_log(mid).unlink()
@@ -258,7 +264,7 @@ def minion_overrides(fleet_base, mid, **extra):
 def fleet(
     salt_factories,
     tmp_path_factory,
-    nova_venv,
+    real_nova_venv,
     nova_user,
     dockerd,
 ):
@@ -295,7 +301,7 @@ def fleet(
             "log_level_logfile": "info",
         },
     )
-    fleet = Fleet(base, master, archive, nova_venv, nova_user, dockerd)
+    fleet = Fleet(base, master, archive, real_nova_venv, nova_user, dockerd)
     fleet.fresh(*FLEET)
     fleet.set_pillars({mid: fleet.plain_pillar(mid) for mid in FLEET}, refresh=False)
     with contextlib.ExitStack() as stack:

@@ -67,7 +67,7 @@ def test_highstate_changes_exactly_the_nodes_pillar_enables(fleet):
         "novadocker-compute-service-restart",
     } <= changed, changed
     assert ini(fleet.path("compute-1", NOVA_CONF), "DEFAULT", "compute_driver") == (
-        "novadocker.virt.docker.DockerDriver"
+        "docker.DockerDriver"
     )
     assert ini(fleet.path("compute-1", NOVA_CONF), "docker", "host_url") == fleet.dockerd.url
     assert fleet.installed_driver("compute-1") == "0.0.1.dev273"

@@ -87,7 +87,7 @@ def test_rollout_stops_at_the_first_failing_batch_then_completes(fleet, dead_soc
     # On the nodes: glance-1 and compute-1 switched, compute-2 still on libvirt (the gate
     # held), compute-3 and compute-plain never touched.
     assert "docker" in fleet.path("glance-1", GLANCE_CONF).read_text()
-    assert "novadocker.virt.docker.DockerDriver" in fleet.path("compute-1", NOVA_CONF).read_text()
+    assert "docker.DockerDriver" in fleet.path("compute-1", NOVA_CONF).read_text()
     assert fleet.path("compute-2", NOVA_CONF).read_bytes() == (DATA / "nova.conf").read_bytes()
     assert fleet.service_calls("compute-2") == []
     for mid in ("compute-3", "compute-plain"):

@@ -30,7 +30,8 @@ def test_validate_through_salt_call(node):
     assert ret.returncode == 0, ret
     assert ret.data == [
         "novadocker:compute:compute_drvier: unknown key 'compute_drvier' (did you mean "
-        "'compute_driver'?); accepted keys: enabled, nova_conf, compute_driver, docker, "
+        "'compute_driver'?); accepted keys: enabled, nova_conf, config_files, config_dirs, "
+        "config_dirs_first, compute_driver, docker, "
         "rootwrap_dir, user, socket_group, service"
     ]
 

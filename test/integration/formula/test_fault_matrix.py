@@ -247,6 +247,6 @@ def test_run_interrupted_after_a_first_change_then_rerun(fault_node):
     ret, states = f.node.apply()
     assert ret.returncode == 0, {k: v["comment"] for k, v in states.items() if not v["result"]}
     text = f.node.path(NOVA).read_text()
-    assert "compute_driver=novadocker.virt.docker.DockerDriver\n" in text
+    assert "compute_driver=docker.DockerDriver\n" in text
     assert "[docker]\nhost_url = {}\n".format(f.dockerd.url) in text
     assert [r[:2] for r in f.node.restarts()] == [["restart", "nova-compute"]]

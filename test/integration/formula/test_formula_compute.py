@@ -38,7 +38,8 @@ def expected_nova_conf(host_url):
     original = (DATA / "nova.conf").read_text()
     old = "compute_driver=libvirt.LibvirtDriver\n"
     assert original.count(old) == 1
-    switched = original.replace(old, "compute_driver=novadocker.virt.docker.DockerDriver\n")
+    # nova 34 loads drivers only from nova.virt: the formula's shim, and its spelling.
+    switched = original.replace(old, "compute_driver=docker.DockerDriver\n")
     return switched + "\n[docker]\nhost_url = {}\n".format(host_url)
 
 
@@ -86,7 +87,9 @@ def test_compute_node_end_to_end(compute):
     # The execution module's view agrees.
     assert node.call("novadocker.driver_version").data == "1.0.0"
     drv = node.call("novadocker.check_driver").data
-    assert drv["ok"] is True and drv["importable"] is True, drv
+    assert drv["ok"] is True and drv["version"] == "1.0.0", drv
+    nova = node.call("novadocker.check_nova").data
+    assert nova["ok"] is True and nova["loaded"] == "nova.virt.docker.DockerDriver", nova
     daemon = node.call("novadocker.validate_daemon").data
     assert daemon["ok"] is True and daemon["socket"]["user_access"] is True, daemon
     # novadocker.check agrees.
@@ -236,7 +239,7 @@ def test_a_failed_restart_stays_owed_and_is_retried(compute):
     assert node.restarts() == []
     owed = node.call("novadocker.restart_owed").data["reasons"]
     assert any(r.startswith("nova-docker none -> 1.0.0") for r in owed), owed
-    assert any("set [DEFAULT] compute_driver" in r for r in owed), owed
+    assert any("[DEFAULT] compute_driver" in r for r in owed), owed
 
     ret, states = node.apply()
     assert ret.returncode == 0, failed(states)
@@ -254,9 +257,9 @@ def test_dry_run_writes_nothing_and_predicts_the_changes(compute):
     assert states["novadocker-compute-driver"]["changes"] == {"old": None, "new": "1.0.0"}
     conf = states["novadocker-compute-nova-conf"]
     assert conf["result"] is None
-    assert conf["changes"]["DEFAULT"]["compute_driver"] == {
+    assert conf["changes"][str(node.path(NOVA))]["DEFAULT"]["compute_driver"] == {
         "old": "libvirt.LibvirtDriver",
-        "new": "novadocker.virt.docker.DockerDriver",
+        "new": "docker.DockerDriver",
     }
     assert node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
     assert not node.path(FILTER).exists()
