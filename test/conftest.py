@@ -19,6 +19,7 @@ from testpaths import DATA, REPO, TEST_SALT, formula_root  # noqa: F401 (DATA: r
 pytest_plugins = [
     "fixtures.dockerd",
     "fixtures.dockerd_tls",
+    "fixtures.nova_tls",
     "fixtures.driver",
     "fixtures.openstack",
 ]

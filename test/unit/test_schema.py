@@ -534,6 +534,8 @@ def test_option_known_from_its_release_on(validate, mods):
     for info in mods["novadocker.releases"]():
         for option, spec in info["options"].items():
             value = True if spec["type"] == "bool" else "tcp://dockerd:2375"
+            if option in ("ca_file", "cert_file", "key_file"):
+                value = "/etc/nova/docker-tls.pem"  # absolute paths only
             data = {"driver": {"release": info["release"]}, "compute": {"docker": {option: value}}}
             assert validate(data) == [], (info["release"], option)
 
@@ -618,7 +620,7 @@ def test_validate_through_salt_call(node):
     assert ret.data == [
         "novadocker:compute:compute_drvier: unknown key 'compute_drvier' (did you mean "
         "'compute_driver'?); accepted keys: enabled, nova_conf, compute_driver, docker, "
-        "rootwrap_dir, user, socket_group, service"
+        "rootwrap_dir, user, socket_group, service, unsafe_unverified_tls, unsafe_plain_tcp"
     ]
 
 
