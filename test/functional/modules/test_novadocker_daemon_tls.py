@@ -8,6 +8,7 @@ changed) for the nova user, the client certificate's expiry.
 
 import os
 import stat
+import sys
 import time
 
 import pytest
@@ -197,3 +198,18 @@ def test_probe_reaches_the_daemon_as_the_driver_does(mod, dockerd_tls, nova_tls)
     assert good["reachable"] is True and good["api_version"]
     plain = mod.probe(dockerd_tls.url, 5)
     assert plain["reachable"] is False and "HTTPS server" in plain["error"]
+
+
+def test_no_cryptography_package_no_expiry_report(validate, dockerd_tls, nova_tls, monkeypatch):
+    """A minion without the cryptography package still validates; the report says why it has
+    no expiry. (A ``None`` in sys.modules makes the import fail as a missing package does; the
+    shared venv is not touched.)"""
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    report = validate(nova_tls.options(dockerd_tls.url))
+    assert report["ok"] is True, report["problems"]
+    assert report["tls"]["certificate"] == {
+        "path": nova_tls.cert_file,
+        "not_after": None,
+        "days_left": None,
+        "error": "no expiry report: the cryptography package is not installed for Salt",
+    }
