@@ -450,8 +450,9 @@ def judge_driver(options, unsafe_unverified_tls=False, unsafe_plain_tcp=False):
     """What is refused or unsafe in how nova-docker's client would reach its daemon with the
     ``[docker]`` options ``options``. Never connects, never reads a file.
 
-    Returns ``{"host_url", "scheme" ("unix", "tcp"; ``None`` for a bad URL), "tls"
-    (:py:func:`driver_tls`), "problems" (block the switch), "unsafe" (what pillar's
+    Returns ``{"host_url", "scheme" ("unix", "tcp"; ``None`` for a bad URL), "tls" (the TLS
+    settings to connect with: :py:func:`driver_tls`, or verified TLS for ``https://``),
+    "problems" (block the switch), "unsafe" (what pillar's
     ``compute:unsafe_unverified_tls`` / ``compute:unsafe_plain_tcp`` accepted: a warning on
     every run, a problem in ``novadocker.check``)}``. Judged: an ``api_insecure`` nova refuses;
     a client certificate without its key (or the reverse), which docker-py refuses; a TCP URL
@@ -480,7 +481,8 @@ def judge_driver(options, unsafe_unverified_tls=False, unsafe_plain_tcp=False):
     except DockerError as exc:
         problems.append("[docker] host_url: {}".format(exc))
         return verdict
-    verdict["scheme"] = ep.scheme
+    # An https:// URL is TLS even without a TLS option (verified, docker-py's default).
+    verdict["scheme"], verdict["tls"] = ep.scheme, ep.tls
     if ep.scheme == "unix":
         return verdict
     if urllib.parse.urlparse(url).port is None:

@@ -357,3 +357,11 @@ def test_tls_files_must_be_absolute_paths():
         "novadocker:compute:docker:cert_file: expected '' or an absolute path (starting with /, "
         "without '..' components or line breaks); got '../cert.pem'",
     ]
+
+
+def test_an_https_url_is_tls_without_any_option():
+    """docker-py speaks TLS to https:// whatever the options, verifying the daemon against its
+    default bundle: the formula connects the same way (once pillar accepted the missing CA)."""
+    verdict = dk.judge_driver({"host_url": "https://127.0.0.1:2376"}, unsafe_unverified_tls=True)
+    assert verdict["tls"] == dk.tls_settings(verify=True)
+    assert verdict["scheme"] == "tcp" and len(verdict["unsafe"]) == 1
