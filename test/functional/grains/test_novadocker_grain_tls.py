@@ -39,7 +39,10 @@ def _switched_node(tmp_path, options):
 
 
 def _pillar(loader, root):
+    """The node's pillar, and what a state run does first with it (map.jinja: the settings,
+    which keep the node view the grain reads)."""
     loader.set_pillar({"novadocker": {"root": str(root), "compute": {"enabled": True}}})
+    loader.mods["novadocker.settings"]()
 
 
 def test_the_grain_asks_a_tls_daemon_with_novas_options(loader, tmp_path, dockerd_tls, nova_tls):

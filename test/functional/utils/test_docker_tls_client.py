@@ -208,7 +208,8 @@ def test_a_nova_conf_docker_section_as_nova_and_the_driver_read_it(
         )
     )
     referee = run_in_openstack_venv(_NOVA_DOCKER, {"path": str(path)})
-    options = novadocker_nova.docker_options(str(path))
+    chain = {"nova_chain": {"files": [str(path)], "dirs": [], "dirs_first": False}}
+    options = novadocker_nova.docker_options(chain)
     if "error" in referee["api_insecure"]:
         assert "Unexpected boolean value 'maybe'" in referee["api_insecure"]["error"]
         with pytest.raises(ValueError, match="nova-compute refuses it"):

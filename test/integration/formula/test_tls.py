@@ -12,7 +12,6 @@ The only non-loopback address used is TEST-NET-1 (192.0.2.10), as a string the f
 before any connection.
 """
 
-import json
 import os
 import stat
 
@@ -63,12 +62,9 @@ def assert_not_switched(c, ret, states):
 
 
 def node_grain(formula_loader, c):
-    formula_loader.mods["novadocker.defaults"]()
-    formula_loader.set_pillar(json.loads((c.node.pillar_dir / "node.sls").read_text()))
-    try:
-        return formula_loader.grain()
-    finally:
-        formula_loader.set_pillar({})
+    """The grain as salt-call computes it on the node (from the node view its last state run
+    kept)."""
+    return c.node.call("grains.item", "novadocker").data["novadocker"]
 
 
 def test_switched_over_verified_tls(tls_node, formula_loader):
@@ -91,7 +87,7 @@ def test_switched_over_verified_tls(tls_node, formula_loader):
     )
     # nova.conf switched with the TLS options, exactly those keys.
     text = c.node.path(NOVA).read_text()
-    assert "compute_driver=novadocker.virt.docker.DockerDriver\n" in text
+    assert "compute_driver=docker.DockerDriver\n" in text
     section = text.split("\n[docker]\n", 1)[1]
     assert sorted(line.split(" = ", 1)[0] for line in section.splitlines() if line) == sorted(
         options
@@ -189,7 +185,7 @@ def test_unverified_tls_accepted_by_pillar_switches_warns_and_check_lists_it(tls
         assert "\nWARNING: [docker] ca_file is set but api_insecure" in gate["comment"]
         assert "over TLS (daemon NOT verified, client certificate" in gate["comment"]
     text = c.node.path(NOVA).read_text()
-    assert "compute_driver=novadocker.virt.docker.DockerDriver\n" in text
+    assert "compute_driver=docker.DockerDriver\n" in text
     assert "api_insecure = False\n" in text
     check = c.node.call("novadocker.check").data
     assert check["ok"] is False and check["daemon"]["ok"] is False

@@ -285,7 +285,10 @@ def _settings(tmp_path, nova_conf_text, docker=None):
         path.write_text(nova_conf_text)
     docker = {"host_url": "unix:///var/run/docker.sock"} if docker is None else docker
     return {
+        "root": "",
         "paths": {"nova_conf": str(path)},
+        "nova_chain": {"files": [str(path)], "dirs": [], "dirs_first": False},
+        "driver": {"python": str(tmp_path / "no-python")},
         "compute": {"compute_driver": "novadocker.virt.docker.DockerDriver", "docker": docker},
         "docker_url": docker.get("host_url", "unix:///var/run/docker.sock"),
     }
@@ -323,7 +326,8 @@ def test_planned_options_are_nova_confs_with_the_formulas_over_them(tmp_path):
     assert planned == {"host_url": LOOP, "api_insecure": "True", "ca_file": "/ca.pem"}
     # What nova reads now is still nova.conf's.
     assert novadocker_nova.view(settings)["docker_options"]["ca_file"] == "/old-ca.pem"
-    assert novadocker_nova.docker_options(str(tmp_path / "none.conf"), {"a": 1}) == {"a": 1}
+    nowhere = _settings(tmp_path / "none", None)
+    assert novadocker_nova.docker_options(nowhere, {"a": 1}) == {"a": 1}
 
 
 # -- the pillar keys ------------------------------------------------------------------------------
