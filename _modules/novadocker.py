@@ -447,7 +447,9 @@ def _check_rootwrap_filter(path):
 
 def check():
     """
-    Report on this node in one place: for a docker compute node the driver (installed,
+    Report on this node in one place: whether nova-compute runs nova-docker's driver
+    (``switched``, ``compute_driver``: nova.conf as nova reads it, on every node); for a
+    docker compute node the driver (installed,
     version, importable), the Docker daemon validation, nova.conf's driver and ``[docker]``
     settings as the formula wants them, the rootwrap filter and the nova user's socket access;
     for an image node Glance's container formats; for each role a restart its service is still
@@ -463,7 +465,15 @@ def check():
         salt '*' novadocker.check
     """
     conf = _report_settings()
-    report = {"ok": True, "problems": [], "roles": []}
+    view = __utils__["novadocker_nova.view"](conf)
+    report = {
+        "ok": True,
+        "problems": [],
+        "roles": [],
+        # What nova-compute reads, whatever the roles: the fleet report shows it for every node.
+        "switched": view["switched"],
+        "compute_driver": view["compute_driver"],
+    }
     if not conf["valid"]:
         report["ok"] = False
         report["problems"] = ["pillar: {}".format(p) for p in conf["errors"]]
@@ -482,7 +492,6 @@ def check():
         daemon = validate_daemon()
         part("daemon", daemon["ok"], daemon)
         ok, detail = _check_conf_options(conf["paths"]["nova_conf"], conf["nova_options"])
-        view = __utils__["novadocker_nova.view"](conf)
         detail.update(
             path=conf["paths"]["nova_conf"],
             compute_driver=view["compute_driver"],
