@@ -67,7 +67,8 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
     Passes, with no changes, only when ``novadocker_daemon.validate`` finds nothing wrong: the
     daemon answers, its API range includes ``api_version`` (the driver's pin) and, for a unix
     socket, the socket is not world-writable and ``user`` (when given) can read and write it.
-    Fails with the problems otherwise. Changes nothing, ever.
+    Fails with the problems otherwise, in test mode too (the gate only reads, so a dry run
+    stops where the real run would). Changes nothing, ever.
 
     name
         The daemon URL, e.g. ``unix:///var/run/docker.sock``.
@@ -128,7 +129,8 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
     ret["comment"] = "Docker daemon at {} is not ready for nova-docker: {}".format(
         name, "; ".join(problems)
     )
-    ret["result"] = None if __opts__["test"] else False
+    # The gate only reads: test mode checks for real and fails where the real run would.
+    ret["result"] = False
     return ret
 
 

@@ -16,6 +16,7 @@ novadocker-compute-clean-nova-conf:
     - name: {{ novadocker.paths.nova_conf | json }}
     - record: {{ novadocker.records.nova_conf | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
+    - refresh_grains: true
     - require:
       - novadocker: novadocker-pillar-valid
 

@@ -16,6 +16,8 @@ novadocker-compute-nova-conf:
     - options: {{ novadocker.nova_options | json }}
     - record: {{ novadocker.records.nova_conf | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
+    # the novadocker grain reads nova.conf: the running minion reloads it on a change
+    - refresh_grains: true
     - missing_message: 'nova.conf not found at {path}: is nova-compute installed?'
     - require:
       - novadocker_daemon: novadocker-compute-socket-access

@@ -3,8 +3,8 @@
 
 {#- The Docker daemon must be reachable, speak the API version the driver release pins, and
     not expose a world-writable socket, before the node is switched. The nova user's access to
-    the socket is the socket step's business (it comes after and verifies it). test=True
-    reports the problems without failing the run. #}
+    the socket is the socket step's business (it comes after and verifies it). The gate only
+    reads: test=True checks for real and fails where the real run would. #}
 {%- set tplroot = tpldir.split('/')[0] %}
 {%- from tplroot ~ "/map.jinja" import novadocker with context %}
 
