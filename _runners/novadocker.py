@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 
 __virtualname__ = "novadocker"
 
-#: Defaults: targets by pillar (what each node is meant to be), one compute node per batch.
+#: Defaults: targets by pillar (what each node is meant to be), one compute node per batch;
+#: ``ping_timeout``: seconds the targeted nodes have to answer at the start (not salt-run's
+#: ``--timeout``, which is how long a whole run may take).
 DEFAULTS = {
     "image_target": "I@novadocker:image:enabled:True",
     "compute_target": "I@novadocker:compute:enabled:True",
@@ -51,7 +53,7 @@ DEFAULTS = {
     "sls": "novadocker",
     "saltenv": None,
     "timeout": 120,
-    "ping_timeout": None,
+    "ping_timeout": 5,
     "allow_missing": False,
     "test": False,
 }
@@ -145,8 +147,6 @@ def _problems(opts):
                 ", ".join(_PREFIX), opts["tgt_type"]
             )
         )
-    if opts["ping_timeout"] is None:
-        opts["ping_timeout"] = int(__opts__.get("timeout") or 5)
     problems += _seconds(opts, "timeout") + _seconds(opts, "ping_timeout")
     for key in ("test", "allow_missing"):
         if not isinstance(opts[key], bool):
@@ -168,9 +168,16 @@ def _problems(opts):
     return problems
 
 
-def _refused(problems):
+def _failed(ret):
+    """``ret`` of a refused or failed call: the orchestrate state fails (``__context__``) and
+    so does ``salt-run`` (its exit code is the return's ``retcode``)."""
     __context__["retcode"] = 1
-    return {"Error": problems}
+    ret["retcode"] = 1
+    return ret
+
+
+def _refused(problems):
+    return _failed({"Error": problems})
 
 
 def _batch_count(size, total):
@@ -263,8 +270,13 @@ def _ask(client, opts, fun, arg=()):
         )
         or {}
     )
-    # LocalClient marks a node it expected but that did not return with a bare False.
-    answers = {mid: data.get("ret") for mid, data in raw.items() if isinstance(data, dict)}
+    # LocalClient marks a node it expected but that did not return with a bare False or a
+    # "no_return" placeholder.
+    answers = {
+        mid: data.get("ret")
+        for mid, data in raw.items()
+        if isinstance(data, dict) and not data.get("failed") and data.get("out") != "no_return"
+    }
     missing = sorted(set(_expected(target)) - set(answers))
     return answers, missing
 
@@ -535,8 +547,8 @@ def rollout(**kwargs):
         Seconds without any sign of life from a node before it counts as not returning
         (default 120; a node still running its job is waited for).
     ping_timeout
-        Seconds the targeted nodes have to answer before the first step (default: the
-        master's ``timeout``, 5). They are asked once, all together.
+        Seconds the targeted nodes have to answer before the first step (default 5). They
+        are asked once, all together.
     allow_missing
         ``False`` (default): a targeted node the master's cache knows that does not answer
         stops the rollout before its first step, nothing changed. ``True``: go on without it
@@ -581,8 +593,7 @@ def rollout(**kwargs):
                     it="it" if len(missing) == 1 else "them",
                 )
             )
-            __context__["retcode"] = 1
-            return summary
+            return _failed(summary)
         if not everyone:
             summary["comment"] = "No node matched {} nor {}: nothing to do.".format(
                 opts["image_target"], opts["compute_target"]
@@ -623,7 +634,7 @@ def rollout(**kwargs):
     if stopped:
         summary["result"] = False
         summary["comment"] = _stopped_comment(summary, stopped)
-        __context__["retcode"] = 1
+        _failed(summary)
     else:
         summary["comment"] = "Rollout {}: {} node(s) in {} step(s){}.".format(
             "dry run complete (test=True)" if opts["test"] else "complete",
@@ -649,10 +660,11 @@ def report(**kwargs):
     pillar ``novadocker:orch``, then the keyword arguments). They are asked once, all
     together.
 
-    A plain table by default (problems listed under it); ``--out=json`` (or any ``--out``)
-    gives the data: ``{"ok", "nodes": {id: {"answered", "role", "switched",
+    A plain table by default and with ``--out=txt`` (problems listed under it); ``--out=json``
+    (or another outputter) gives the data: ``{"ok", "nodes": {id: {"answered", "role", "switched",
     "compute_driver", "driver", "docker", "api", "restart_owed", "problems"}},
-    "not_responding"}``. ``salt-run`` exits non-zero unless every node answered and is ok.
+    "not_responding"}``; ``ok`` is true only when every node answered and is ok (an
+    orchestrate state calling the report fails otherwise).
 
     CLI Example:
 
@@ -677,7 +689,7 @@ def report(**kwargs):
     }
     if not data["ok"]:
         __context__["retcode"] = 1
-    if __opts__.get("output"):
+    if __opts__.get("output") not in (None, "", "txt", "text"):
         return data
     # No --out: a person reads it. Salt's txt outputter prints the table as it is.
     return {"outputter": "txt", "data": _table(copy.deepcopy(nodes)) if nodes else "No node."}

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Bootstrap what `make demo` and `make test` need on a fresh Debian machine (as root):
-# python3 with venv, a virtualenv at .venv with requirements-test.txt, and, for the tests
-# (argument "test"), Debian's docker.io for a real dockerd.
+# Bootstrap what scripts/demo.sh and scripts/test.sh (make demo, make test) need on a fresh
+# Debian machine (as root, nothing else installed): python3 with venv, a virtualenv at .venv
+# with requirements-test.txt, and, for the tests (argument "test"), Debian's docker.io for a
+# real dockerd and the OpenStack referees' virtualenv. Idempotent and quick when done.
 set -eu
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
