@@ -212,8 +212,8 @@ def _compound(target, tgt_type):
 
 def _union(*expressions):
     parts = [expr for expr in expressions if expr]
-    if len(parts) == 1:
-        return parts[0]
+    if len(parts) < 2:
+        return parts[0] if parts else None
     return " or ".join("( {} )".format(expr) for expr in parts)
 
 

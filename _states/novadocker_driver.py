@@ -171,15 +171,15 @@ def installed(
             "without checking its hash"
         )
 
+    # How to fetch and install, the same for the dry run's checks and for the install.
+    how = {
+        "source_hash": source_hash,
+        "pip_args": pip_args,
+        "wheelhouse": wheelhouse,
+        "skip_hash": bool(unsafe_skip_source_hash and not source_hash),
+    }
     if __opts__["test"]:
-        problems = __salt__["novadocker_driver.verify"](
-            name,
-            source,
-            source_hash=source_hash,
-            pip_args=pip_args,
-            wheelhouse=wheelhouse,
-            skip_hash=bool(unsafe_skip_source_hash and not source_hash),
-        )
+        problems = __salt__["novadocker_driver.verify"](name, source, **how)
         if problems:
             ret["comment"] = "nova-docker {} could not be installed into {}: {}".format(
                 version, name, "; ".join(problems)
@@ -215,15 +215,7 @@ def installed(
         ret["comment"] = f"{exc}: nothing was installed"
         return _st("finish")(ret, warnings)
     try:
-        changes = __salt__["novadocker_driver.install"](
-            name,
-            source,
-            source_hash=source_hash,
-            version=version,
-            pip_args=pip_args,
-            skip_hash=bool(unsafe_skip_source_hash and not source_hash),
-            wheelhouse=wheelhouse,
-        )
+        changes = __salt__["novadocker_driver.install"](name, source, version=version, **how)
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         try:

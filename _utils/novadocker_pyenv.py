@@ -173,31 +173,37 @@ def _read_headers(path):
     return found
 
 
-def versions_on_disk(sites):
-    """Versions of nova-docker found in the metadata under the site dirs ``sites``."""
-    versions = []
+def _entries(sites):
+    """``(site, entry)`` for every entry of the site dirs ``sites`` that can be listed."""
     for site in sites:
         try:
             entries = os.listdir(site)
         except OSError:
             continue
         for entry in entries:
-            lower = entry.lower()
-            if not re.match(r"^nova[-_.]docker-", lower):
-                continue
-            path = os.path.join(site, entry)
-            if lower.endswith(".dist-info"):
-                meta = os.path.join(path, "METADATA")
-            elif lower.endswith(".egg-info"):
-                meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
-            else:
-                continue
-            try:
-                headers = _read_headers(meta)
-            except OSError:
-                continue
-            if norm_name(headers.get("Name", "")) == DIST_NAME and headers.get("Version"):
-                versions.append(headers["Version"])
+            yield site, entry
+
+
+def versions_on_disk(sites):
+    """Versions of nova-docker found in the metadata under the site dirs ``sites``."""
+    versions = []
+    for site, entry in _entries(sites):
+        lower = entry.lower()
+        if not re.match(r"^nova[-_.]docker-", lower):
+            continue
+        path = os.path.join(site, entry)
+        if lower.endswith(".dist-info"):
+            meta = os.path.join(path, "METADATA")
+        elif lower.endswith(".egg-info"):
+            meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
+        else:
+            continue
+        try:
+            headers = _read_headers(meta)
+        except OSError:
+            continue
+        if norm_name(headers.get("Name", "")) == DIST_NAME and headers.get("Version"):
+            versions.append(headers["Version"])
     return versions
 
 
@@ -207,17 +213,12 @@ def distributions(sites):
     no file is read, no process started): ``{normalised name: version}``. For what an install
     added (compare before and after) and what a clean may remove."""
     found = {}
-    for site in sites:
-        try:
-            entries = os.listdir(site)
-        except OSError:
+    for _site, entry in _entries(sites):
+        stem, dot, kind = entry.rpartition(".")
+        if not dot or kind.lower() not in ("dist-info", "egg-info") or "-" not in stem:
             continue
-        for entry in entries:
-            stem, dot, kind = entry.rpartition(".")
-            if not dot or kind.lower() not in ("dist-info", "egg-info") or "-" not in stem:
-                continue
-            name, _, rest = stem.partition("-")
-            found.setdefault(norm_name(name), rest.split("-")[0])
+        name, _, rest = stem.partition("-")
+        found.setdefault(norm_name(name), rest.split("-")[0])
     return found
 
 

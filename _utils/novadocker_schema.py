@@ -152,13 +152,17 @@ def _dotted_path(value, path, ctx):
         yield _expected(path, accepted, value)
 
 
-def _string_list(value, path, ctx):
-    accepted = "a list of strings"
+def _list_of(value, path, accepted, item_problems):
+    """Problems of a list whose items ``item_problems(item, item_path)`` judges."""
     if not isinstance(value, list):
         yield _expected(path, accepted, value)
         return
     for idx, item in enumerate(value):
-        yield from _line(item, "{}:{}".format(path, idx), "a string")
+        yield from item_problems(item, "{}:{}".format(path, idx))
+
+
+def _string_list(value, path, ctx):
+    return _list_of(value, path, "a list of strings", lambda i, p: _line(i, p, "a string"))
 
 
 def _driver_release(value, path, ctx):
@@ -193,15 +197,15 @@ def _section_name(value, path, ctx):
         )
 
 
+def _format_name(item, path):
+    if not (isinstance(item, str) and _FORMAT_NAME.fullmatch(item)):
+        yield _expected(path, "a container format name", item)
+
+
 def _format_names(value, path, ctx):
     """image:default_container_formats: any format names (a newer Glance may know more)."""
     accepted = "[] (the release's) or a list of container format names like bare, docker"
-    if not isinstance(value, list):
-        yield _expected(path, accepted, value)
-        return
-    for idx, item in enumerate(value):
-        if not (isinstance(item, str) and _FORMAT_NAME.fullmatch(item)):
-            yield _expected("{}:{}".format(path, idx), "a container format name", item)
+    return _list_of(value, path, accepted, _format_name)
 
 
 def _wheelhouse(value, path, ctx):

@@ -9,18 +9,11 @@
 #   sh scripts/test.sh 3006 [...]   the Salt 3006 LTS line (.venv-3006, requirements-3006.txt)
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/bootstrap.sh test
 if [ "${1:-}" = 3006 ]; then
     shift
-    VENV_3006="${VENV_3006:-.venv-3006}"
-    if [ ! -x "$VENV_3006/bin/python" ]; then
-        python3 -m venv "$VENV_3006"
-    fi
-    if [ ! -f "$VENV_3006/.requirements.stamp" ] || [ requirements-3006.txt -nt "$VENV_3006/.requirements.stamp" ]; then
-        "$VENV_3006/bin/python" -m pip install -q --disable-pip-version-check -r requirements-3006.txt
-        touch "$VENV_3006/.requirements.stamp"
-    fi
-    exec "$VENV_3006/bin/pytest" -p no:cacheprovider "$@"
+    sh scripts/bootstrap.sh test 3006
+    exec "${VENV_3006:-.venv-3006}/bin/pytest" -p no:cacheprovider "$@"
 fi
+sh scripts/bootstrap.sh test
 sh scripts/lint.sh
 exec "${VENV:-.venv}/bin/pytest" -p no:cacheprovider "$@"

@@ -11,7 +11,7 @@ removes exactly those: never one that was in nova's environment before.
 import json
 import os
 import pathlib
-import socket
+import urllib.parse
 import subprocess
 import sys
 
@@ -27,14 +27,6 @@ NOVA_CONF = "/etc/nova/nova.conf"
 #: The stand-in driver needs pbr, six and idna; the node's nova venv holds idna already (the
 #: operator's), and neither pbr nor six.
 REQUIREMENTS = "pbr\nsix\nidna\n"
-
-
-def _closed_port():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def _dists(python, env=None):
@@ -55,13 +47,13 @@ def _states(ret):
 
 
 @pytest.fixture
-def offline(fleet, tmp_path):
+def offline(fleet, tmp_path, unreachable_url):
     """The node's pip environment (no configuration file, the index a closed port, no
     retries), a nova venv without setuptools' build helpers, the driver archive and README's
     wheelhouse on the master, and the node itself (an extra minion with that environment)."""
     env = {
         "PIP_CONFIG_FILE": os.devnull,
-        "PIP_INDEX_URL": f"http://127.0.0.1:{_closed_port()}/simple",
+        "PIP_INDEX_URL": f"http://127.0.0.1:{urllib.parse.urlsplit(unreachable_url).port}/simple",
         "PIP_RETRIES": "0",
         "PIP_FIND_LINKS": None,
         "PIP_EXTRA_INDEX_URL": None,
