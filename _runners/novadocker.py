@@ -111,7 +111,8 @@ def _options(kwargs):
         problems.append("pillar novadocker:orch must be a mapping, got {!r}".format(orch))
         orch = {}
     opts = dict(DEFAULTS)
-    for key, value in list(orch.items()) + list(given.items()):
+    # The orchestrate SLS passes the pillar's keys on: each key is judged once.
+    for key, value in dict(orch, **given).items():
         if key not in DEFAULTS:
             problems.append(
                 "unknown option {!r} (accepted: {})".format(key, ", ".join(sorted(DEFAULTS)))
