@@ -29,7 +29,7 @@ def _log_after(path, offset):
 
 
 def test_readme_pillar_enables_the_beacon_only_once_its_module_is_synced(fleet):
-    node = "compute-beacon"
+    node = "beacon-1"
     with fleet.extra_minion(node, {}) as minion:
         log = minion.config["log_file"]
         # README's compute pillar as it is (Jinja), for this node.
@@ -55,7 +55,7 @@ def test_readme_pillar_enables_the_beacon_only_once_its_module_is_synced(fleet):
 
 def test_a_beacon_in_pillar_before_its_module_makes_salt_log_every_loop(fleet):
     """Salt's own behaviour, which README's pillar avoids."""
-    node = "compute-beacon-raw"
+    node = "beacon-raw"  # short: 3006 puts the id in a unix socket path
     pillar = {"beacons": {"novadocker_daemon": [{"interval": 10}]}}
     with fleet.extra_minion(node, pillar) as minion:
         time.sleep(5)
