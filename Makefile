@@ -1,5 +1,6 @@
-# novadocker: `make demo` applies the formula to a sandbox node, `make test` runs the suite.
-# Both bootstrap what they need (scripts/bootstrap.sh) on a fresh Debian machine as root.
+# novadocker: `make demo` applies the formula to a sandbox node, `make test` runs the suite: the
+# same as README's `sh scripts/demo.sh` and `sh scripts/test.sh`, which need no make and
+# bootstrap what they need (scripts/bootstrap.sh) on a fresh Debian machine as root.
 VENV ?= .venv
 export VENV
 
@@ -8,25 +9,15 @@ export VENV
 bootstrap:
 	sh scripts/bootstrap.sh
 
-demo: bootstrap
+demo:
 	sh scripts/demo.sh
 
-# Python: every top-level _<type> folder that exists (the fleet's _grains and _beacons may not be
-# there yet), the tests and scripts. YAML: yamllint on plain-YAML files (.yamllint says which).
-# SLS and Jinja: salt-lint (.salt-lint), on every one outside hidden folders (.venv*, .sandbox).
-PY_PATHS = $(patsubst %/,%,$(wildcard _*/)) test scripts
-SALT_FILES = $$(find . -path './.*' -prune -o \( -name '*.sls' -o -name '*.jinja' \) -print)
-
+# ruff, yamllint and salt-lint (scripts/lint.sh says on what).
 lint:
-	sh scripts/bootstrap.sh
-	$(VENV)/bin/ruff check $(PY_PATHS)
-	$(VENV)/bin/ruff format --check $(PY_PATHS)
-	$(VENV)/bin/yamllint -s .
-	$(VENV)/bin/salt-lint $(SALT_FILES)
+	sh scripts/lint.sh
 
-test: lint
-	sh scripts/bootstrap.sh test
-	$(VENV)/bin/pytest -p no:cacheprovider
+test:
+	sh scripts/test.sh
 
 # Speed against Salt's own floor on this machine (scripts/bench.py); writes BENCHMARKS.md.
 # strace (Debian) shows that a re-apply starts no process.
@@ -38,16 +29,10 @@ bench: bootstrap
 
 # The suite on the Salt 3006 LTS line, in its own virtualenv (requirements-3006.txt).
 VENV_3006 ?= .venv-3006
-
-$(VENV_3006)/.requirements.stamp: requirements-3006.txt
-	test -x $(VENV_3006)/bin/python || python3 -m venv $(VENV_3006)
-	$(VENV_3006)/bin/python -m pip install -q --disable-pip-version-check -r requirements-3006.txt
-	touch $@
+export VENV_3006
 
 test-3006:
-	sh scripts/bootstrap.sh test
-	$(MAKE) $(VENV_3006)/.requirements.stamp
-	$(VENV_3006)/bin/pytest -p no:cacheprovider
+	sh scripts/test.sh 3006
 
 clean:
 	rm -rf .sandbox

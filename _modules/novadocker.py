@@ -539,7 +539,9 @@ def _check_rootwrap_filter(path):
 
 def check():
     """
-    Report on this node in one place: for a docker compute node the driver (installed,
+    Report on this node in one place: whether nova-compute runs nova-docker's driver
+    (``switched``, ``compute_driver``: nova.conf as nova reads it, on every node); for a
+    docker compute node the driver (installed,
     version, importable), the Docker daemon validation, nova.conf's driver and ``[docker]``
     settings as the formula wants them, the rootwrap filter and the nova user's socket access;
     for an image node Glance's container formats; for each role a restart its service is still
@@ -562,7 +564,16 @@ def check():
         salt '*' novadocker.check
     """
     conf = _report_settings()
-    report = {"ok": True, "problems": [], "warnings": [], "roles": []}
+    view = __utils__["novadocker_nova.view"](conf)
+    report = {
+        "ok": True,
+        "problems": [],
+        "warnings": [],
+        "roles": [],
+        # What nova-compute reads, whatever the roles: the fleet report shows it for every node.
+        "switched": view["switched"],
+        "compute_driver": view["compute_driver"],
+    }
     if not conf["valid"]:
         report["ok"] = False
         report["problems"] = ["pillar: {}".format(p) for p in conf["errors"]]
@@ -578,7 +589,6 @@ def check():
         report["roles"].append("compute")
         drv = check_driver()
         part("driver", drv["ok"], drv)
-        view = __utils__["novadocker_nova.view"](conf)
         # The daemon as nova reaches it: with the [docker] options nova reads once switched,
         # with those it will read before. What pillar accepted as unsafe is a problem here.
         options = view["docker_options"] if view["switched"] else None

@@ -18,15 +18,12 @@ version already installed starts no process at all; only when nothing is found t
 ask the interpreter.
 """
 
-import hashlib
 import logging
 import os
-import re
 import shlex
 import shutil
 import tempfile
 import urllib.parse
-import zipfile
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -36,18 +33,6 @@ __virtualname__ = "novadocker_driver"
 
 #: Lines of pip's output quoted in an error.
 _TAIL_LINES = 20
-
-#: Refuse archives that unpack to more than this (a git tree of nova-docker is < 1 MiB).
-_MAX_UNPACKED = 512 * 1024 * 1024
-
-_HASH_LENGTHS = {
-    32: "md5",
-    40: "sha1",
-    56: "sha224",
-    64: "sha256",
-    96: "sha384",
-    128: "sha512",
-}
 
 
 def __virtual__():
@@ -74,53 +59,10 @@ def _pip_args(pip_args):
     )
 
 
-def _parse_hash(source_hash):
-    """``(algorithm, hexdigest)`` from ``sha256=<hex>`` (``<algo>:<hex>`` or a bare hex digest
-    of a known length are accepted too)."""
-    text = str(source_hash).strip()
-    match = re.match(r"^(?:([A-Za-z0-9]+)\s*[=:]\s*)?([0-9A-Fa-f]+)$", text)
-    form = "pillar novadocker:driver:source_hash must be of the form sha256=<hex digest>"
-    if not match:
-        raise SaltInvocationError(f"{form}, got {text!r}")
-    algo = (match.group(1) or "").lower() or _HASH_LENGTHS.get(len(match.group(2)))
-    digest = match.group(2).lower()
-    if algo not in _HASH_LENGTHS.values():
-        raise SaltInvocationError(f"{form}, got {text!r} (unknown hash type)")
-    if len(digest) != hashlib.new(algo).digest_size * 2:
-        raise SaltInvocationError(
-            f"{form}, got {text!r}: a {algo} digest has {hashlib.new(algo).digest_size * 2} "
-            f"hex digits, this one has {len(digest)}"
-        )
-    return algo, digest
-
-
-def _file_hash(path, algo):
-    digest = hashlib.new(algo)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _local_path(source):
-    """The local path of a ``file://`` URL or plain absolute path, else ``None``."""
-    if source.startswith("/"):
-        return source
-    parsed = urllib.parse.urlparse(source)
-    if parsed.scheme == "file":
-        if parsed.netloc not in ("", "localhost"):
-            raise SaltInvocationError(
-                f"pillar novadocker:driver:source {source!r}: a file:// URL must name a path "
-                "on the minion (file:///path/to/nova-docker.zip)"
-            )
-        return urllib.parse.unquote(parsed.path)
-    return None
-
-
 def _fetch(source, source_hash=None):
     """Path of ``source`` on the minion: a local file as is, anything else cached by
     ``cp.cache_file`` in the minion's cache."""
-    local = _local_path(source)
+    local = _arc("local_path")(source)
     if local is not None:
         if not os.path.isfile(local):
             raise CommandExecutionError(
@@ -141,7 +83,7 @@ def _fetch(source, source_hash=None):
     try:
         cached = __salt__["cp.cache_file"](source, **kwargs)
     except Exception as exc:  # MinionError, CommandExecutionError, ...
-        raise CommandExecutionError(_download_error(source, exc)) from exc
+        raise CommandExecutionError(_arc("download_error")(source, exc)) from exc
     if not cached or not os.path.isfile(cached):
         if scheme == "salt":
             raise CommandExecutionError(
@@ -150,92 +92,6 @@ def _fetch(source, source_hash=None):
             )
         raise CommandExecutionError(f"Could not download {source}: nothing was fetched")
     return cached
-
-
-def _download_error(url, exc):
-    text = str(exc)
-    match = re.search(r"HTTP(?: error)?\s*:?\s*(\d{3})", text)
-    if match:
-        code = match.group(1)
-        hint = " (no such file on the server: check the URL)" if code == "404" else ""
-        return (
-            f"Could not download {url}: the server answered HTTP {code}{hint}; check pillar "
-            f"novadocker:driver:source. ({text})"
-        )
-    return (
-        f"Could not download {url}: {text}. Is the host reachable from this minion (DNS, "
-        "proxy, firewall)? Check pillar novadocker:driver:source."
-    )
-
-
-def _describe_not_zip(path):
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(256)
-    except OSError as exc:
-        return f"cannot be read: {exc}"
-    if head.startswith(b"PK"):
-        return "is a truncated or damaged zip archive (its central directory is missing)"
-    if head.lstrip().lower().startswith((b"<!doctype", b"<html")):
-        return "is an HTML page, not a zip archive (a login or error page instead of the file?)"
-    if head.startswith(b"\x1f\x8b"):
-        return "is a gzip file, not a zip archive: use the .zip archive of the git tree"
-    return "is not a zip archive"
-
-
-def _unpack(path, dest, source):
-    """Unpack the zip at ``path`` into ``dest``; return the package's top directory."""
-    if not zipfile.is_zipfile(path):
-        what = _describe_not_zip(path)
-        if "truncated" in what:
-            advice = "check the file at the source (an interrupted upload or download?)"
-        else:
-            advice = (
-                "set pillar novadocker:driver:source to a zip archive of nova-docker's git tree"
-            )
-        raise CommandExecutionError(f"{source} {what}; nothing was installed: {advice}")
-    dest_real = os.path.realpath(dest)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if sum(info.file_size for info in infos) > _MAX_UNPACKED:
-                raise CommandExecutionError(
-                    f"{source} would unpack to more than {_MAX_UNPACKED // 2**20} MiB: this is "
-                    "not a nova-docker source archive; nothing was installed"
-                )
-            for info in infos:
-                target = os.path.realpath(os.path.join(dest_real, info.filename))
-                if target != dest_real and not target.startswith(dest_real + os.sep):
-                    raise CommandExecutionError(
-                        f"{source} holds an entry that would be written outside the unpack "
-                        f"directory ({info.filename!r}); refusing it, nothing was installed"
-                    )
-            bad = archive.testzip()
-            if bad is not None:
-                raise CommandExecutionError(
-                    f"{source} is a damaged zip archive (bad CRC in {bad!r}); nothing was "
-                    "installed: download it again"
-                )
-            archive.extractall(dest_real)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise CommandExecutionError(
-            f"{source} is a truncated or damaged zip archive ({exc}); nothing was installed: "
-            "download it again"
-        ) from exc
-    entries = [e for e in os.listdir(dest_real) if e != "__MACOSX"]
-    top = dest_real
-    if len(entries) == 1 and os.path.isdir(os.path.join(dest_real, entries[0])):
-        top = os.path.join(dest_real, entries[0])
-    markers = ("setup.py", "setup.cfg", "pyproject.toml")
-    if not any(os.path.isfile(os.path.join(top, m)) for m in markers):
-        shown = os.path.relpath(top, dest_real)
-        shown = "its top level" if shown == "." else f"its top directory {shown}/"
-        raise CommandExecutionError(
-            f"{source} is not a Python package: no setup.py, setup.cfg or pyproject.toml in "
-            f"{shown}; nothing was installed. Set pillar novadocker:driver:source to a zip "
-            "archive of nova-docker's git tree"
-        )
-    return top
 
 
 def _workdir():
@@ -346,10 +202,141 @@ def check(python, version="", release="mitaka"):
     return ret
 
 
-def install(python, source, source_hash="", version="", pip_args=None, skip_hash=False):
+def _wheelhouse(wheelhouse):
+    """The local directory of ``wheelhouse``: itself for a path or ``file://`` URL, the minion
+    cache's copy for ``salt://`` (``cp.cache_dir``: files already cached and unchanged on the
+    master are not transferred again). Raises when it holds no wheel."""
+    local = _arc("local_path")(wheelhouse, "novadocker:driver:wheelhouse")
+    if local is None:
+        try:
+            cached = __salt__["cp.cache_dir"](wheelhouse)
+        except Exception as exc:  # MinionError, CommandExecutionError, ...
+            raise CommandExecutionError(
+                f"Could not fetch the wheelhouse {wheelhouse}: {exc}"
+            ) from exc
+        dirs = {os.path.dirname(path) for path in cached or [] if path.endswith(".whl")}
+        local = min(dirs, key=len) if dirs else None
+    if not local or not _arc("wheels")(local):
+        raise CommandExecutionError(
+            f"The wheelhouse {wheelhouse} holds no wheel (*.whl): fill it with the pip wheel "
+            "command of README (Offline nodes), or check pillar novadocker:driver:wheelhouse"
+        )
+    return local
+
+
+def _pip_env(wanted, wheelhouse_dir):
+    """The environment of pip: ``PBR_VERSION`` and, with a wheelhouse, no index and the
+    wheelhouse for pip's own subprocesses too (the isolated build environment)."""
+    env = {"PBR_VERSION": wanted}
+    if wheelhouse_dir:
+        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=wheelhouse_dir)
+    return env
+
+
+def verify(python, source, source_hash="", pip_args=None, wheelhouse="", skip_hash=False):
+    """
+    What would make :py:func:`install` fail, found without downloading or writing anything
+    (what ``test=True`` reports): the interpreter, pip in its environment and PEP 668's
+    marker (read on disk), the source (a local file: read, hashed and inspected; ``salt://``:
+    the master's hash of it, no transfer; ``http(s)://``: a HEAD request) and the wheelhouse
+    (a local directory: listed; ``salt://``: the master's file list). Returns the problems,
+    ``[]`` when none is found (pip's own resolution is only known by running it).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.verify /opt/nova/bin/python3 \
+            salt://novadocker-dist/nova-docker-stable-mitaka.zip source_hash=sha256=<hex>
+    """
+    try:
+        _env("check_python")(python)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        return [str(exc)]
+    problems = []
+    sites = _env("site_dirs")(python)
+    if not _env("has_pip")(sites) and _env("externally_managed")(python) is None:
+        # A system interpreter may see pip elsewhere: only a plain venv is conclusive.
+        if _env("sees_only_its_site_dir")(python, sites):
+            problems.append(
+                f"pip is missing for {python}: install it into that environment (e.g. "
+                "python3 -m ensurepip, or python3-pip)"
+            )
+    marker = _env("externally_managed")(python)
+    if marker and "--break-system-packages" not in _pip_args(pip_args):
+        problems.append(
+            f"pip refuses to install into {python}: the OS manages its packages (PEP 668, "
+            f"{marker}); point novadocker:driver:python at nova's virtualenv, or add "
+            "--break-system-packages to novadocker:driver:pip_args"
+        )
+    try:
+        problems += _verify_source(source, source_hash, skip_hash)
+        if wheelhouse:
+            problems += _verify_wheelhouse(wheelhouse)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def _verify_source(source, source_hash, skip_hash):
+    expected = None if skip_hash or not source_hash else _arc("parse_hash")(source_hash)
+    local = _arc("local_path")(source)
+    scheme = urllib.parse.urlparse(source).scheme.lower()
+    if local is not None:
+        if not os.path.isfile(local):
+            return [
+                f"Source file {local} does not exist on the minion: check pillar "
+                "novadocker:driver:source"
+            ]
+        if expected:
+            actual = _arc("file_hash")(local, expected[0])
+            if actual != expected[1]:
+                return [_arc("mismatch")(source, expected, actual)]
+        _arc("inspect")(local, source)
+        return []
+    if scheme == "salt":
+        found = __salt__["cp.hash_file"](source)
+        if not found:
+            return [
+                f"Could not download {source}: the Salt fileserver has no such file (check "
+                "pillar novadocker:driver:source and the master's file_roots)"
+            ]
+        if expected and found.get("hash_type") == expected[0] and found["hsum"] != expected[1]:
+            return [_arc("mismatch")(source, expected, found["hsum"])]
+        return []
+    if scheme in ("http", "https"):
+        problem = _arc("http_head")(source)
+        return [problem] if problem else []
+    raise SaltInvocationError(
+        f"pillar novadocker:driver:source {source!r} is not an https://, http://, salt:// "
+        "or file:// URL nor an absolute path"
+    )
+
+
+def _verify_wheelhouse(wheelhouse):
+    local = _arc("local_path")(wheelhouse, "novadocker:driver:wheelhouse")
+    if local is not None:
+        found = _arc("wheels")(local)
+    else:
+        prefix = urllib.parse.urlparse(wheelhouse)
+        path = (prefix.netloc + prefix.path).strip("/") + "/"
+        found = [f for f in __salt__["cp.list_master"](prefix=path) if f.endswith(".whl")]
+    if found:
+        return []
+    return [
+        f"The wheelhouse {wheelhouse} holds no wheel (*.whl): fill it with the pip wheel "
+        "command of README (Offline nodes), or check pillar novadocker:driver:wheelhouse"
+    ]
+
+
+def install(
+    python, source, source_hash="", version="", pip_args=None, skip_hash=False, wheelhouse=""
+):
     """
     Install nova-docker ``version`` into ``python``'s environment from ``source``, a zip
-    archive of its git tree. Returns ``{"old": <version before or None>, "new": <version>}``.
+    archive of its git tree. Returns ``{"old": <version before or None>, "new": <version>}``,
+    with ``added`` naming the other distributions the install added to the environment (the
+    dependencies pip brought; read on disk before and after) when there are any.
 
     The archive is fetched into the minion cache (``cp.cache_file`` for ``salt://`` and
     ``http(s)://``; a ``file://`` URL or absolute path is read in place), its hash checked
@@ -373,11 +360,18 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
         ``novadocker:driver:version``). Required.
 
     pip_args
-        Extra arguments to ``pip install``, e.g. ``["--no-index", "--find-links", "/srv/w"]``
-        for an offline node or ``["--index-url", "https://pypi.example/simple"]``.
+        Extra arguments to ``pip install``, e.g. ``["--index-url",
+        "https://pypi.example/simple"]``.
 
     skip_hash
         Do not check the hash (unsafe).
+
+    wheelhouse
+        A directory of wheels (``salt://`` or a path on the minion; pillar
+        ``novadocker:driver:wheelhouse``): everything pip needs comes from it, the driver's
+        dependencies and what building it needs (setuptools, wheel, pbr), with no index
+        (``--no-index --find-links <dir>``, also for pip's isolated build environment). A
+        ``salt://`` wheelhouse is cached on the minion first.
 
     CLI Example:
 
@@ -408,33 +402,32 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
                 "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
                 "true)"
             )
-        expected = _parse_hash(source_hash)
-    old = _env("installed_version")(python)
+        expected = _arc("parse_hash")(source_hash)
+    sites = _env("site_dirs")(python)
+    old = _env("installed_version")(python, sites)
+    before = _env("distributions")(sites)
 
     workdir = _workdir()
     try:
+        houses = _wheelhouse(wheelhouse) if wheelhouse else None
+        if houses:
+            args = ["--no-index", "--find-links", houses, *args]
         path = _fetch(source, f"{expected[0]}={expected[1]}" if expected else None)
         if expected:
-            algo, digest = expected
-            actual = _file_hash(path, algo)
-            if actual != digest:
+            actual = _arc("file_hash")(path, expected[0])
+            if actual != expected[1]:
                 if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
                     # Do not keep a wrong file in the minion cache.
                     try:
                         os.remove(path)
                     except OSError:
                         pass
-                raise CommandExecutionError(
-                    f"Hash mismatch for {source}: pillar novadocker:driver:source_hash expects "
-                    f"{algo}={digest} but the downloaded file has {algo}={actual}; nothing was "
-                    "installed. Check the URL (a branch archive changes with every commit: "
-                    "prefer a tag or commit) or update source_hash"
-                )
+                raise CommandExecutionError(_arc("mismatch")(source, expected, actual))
         else:
             log.warning("Installing %s without checking its hash (unsafe)", source)
-        top = _unpack(path, os.path.join(workdir, "src"), source)
+        top = _arc("unpack")(path, os.path.join(workdir, "src"), source)
         cmd = [python, "-m", "pip", "install", "--no-input", *args, top]
-        res = _env("run")(cmd, env={"PBR_VERSION": wanted}, cwd=workdir)
+        res = _env("run")(cmd, env=_pip_env(wanted, houses), cwd=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if res.get("retcode") != 0:
@@ -448,6 +441,11 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
                 "novadocker:driver:python at nova's virtualenv, or add "
                 "--break-system-packages to novadocker:driver:pip_args)"
             )
+        elif houses:
+            hint = (
+                f" (everything comes from the wheelhouse {wheelhouse}: fill it with the pip "
+                "wheel command of README, Offline nodes, for this archive and this Python)"
+            )
         raise CommandExecutionError(
             f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
             f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
@@ -458,6 +456,8 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             f"pip reported success, but nova-docker in {python} is now at {new}, not {wanted}: "
             "check the archive (is it nova-docker?) and pip_args"
         )
+    after = _env("distributions")(_env("site_dirs")(python))
+    added = sorted(set(after) - set(before) - {_env("norm_name")("nova-docker")})
     ok, message = _env("importable")(python)
     if not ok:
         raise CommandExecutionError(
@@ -465,17 +465,37 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             "is missing into that environment (or drop --no-deps from "
             "novadocker:driver:pip_args)"
         )
-    return {"old": old, "new": new}
+    return dict({"old": old, "new": new}, **({"added": added} if added else {}))
 
 
-def remove(python):
+def distributions(python):
     """
-    Uninstall nova-docker from ``python``'s environment (``pip uninstall -y nova-docker``).
-    Returns ``{"old": <version or None>, "new": None}``; nothing is run when it is not
-    installed.
+    Return the distributions installed in ``python``'s environment, read on disk (the names
+    of their metadata directories; no process is started): ``{normalised name: version}``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.distributions /opt/nova/bin/python3
+    """
+    _env("check_python")(python)
+    return _env("distributions")(_env("site_dirs")(python))
+
+
+def remove(python, also=None):
+    """
+    Uninstall nova-docker from ``python``'s environment (``pip uninstall -y nova-docker``),
+    with the distributions named in ``also`` that are still there (those the formula's
+    install added). Returns ``{"old": <version or None>, "new": None}``, with ``removed``
+    naming the other distributions uninstalled when there are any; nothing is run when none
+    of them is installed.
 
     python
         Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
+
+    also
+        Other distributions to uninstall, e.g. the ``added`` list of the driver record.
 
     CLI Example:
 
@@ -484,13 +504,18 @@ def remove(python):
         salt '*' novadocker_driver.remove /usr/bin/python3
     """
     old = _env("installed_version")(python)
-    if old is None:
+    present = _env("distributions")(_env("site_dirs")(python))
+    driver = _env("norm_name")("nova-docker")
+    names = sorted({_env("norm_name")(n) for n in also or []} & set(present) - {driver})
+    if old is not None:
+        names.insert(0, driver)
+    if not names:
         return {"old": None, "new": None}
-    res = _env("run")([python, "-m", "pip", "uninstall", "-y", "nova-docker"])
+    res = _env("run")([python, "-m", "pip", "uninstall", "-y", *names])
     if res.get("retcode") != 0:
         output = "\n".join(filter(None, (res.get("stdout"), res.get("stderr"))))
         raise CommandExecutionError(
-            f"pip could not uninstall nova-docker {old} from {python} (exit code "
+            f"pip could not uninstall {', '.join(names)} from {python} (exit code "
             f"{res.get('retcode')}). Last lines of pip's output:\n{_tail(output)}"
         )
     left = _env("installed_version")(python)
@@ -499,7 +524,8 @@ def remove(python):
             f"pip uninstalled nova-docker {old} from {python}, but version {left} is still "
             "there (installed twice, e.g. also by a distribution package?)"
         )
-    return {"old": old, "new": None}
+    deps = [name for name in names if name != driver]
+    return dict({"old": old, "new": None}, **({"removed": deps} if deps else {}))
 
 
 # -- the formula's shared code (_utils), through the loader --------------------
@@ -508,3 +534,8 @@ def remove(python):
 def _env(name):
     """A function of ``_utils/novadocker_pyenv.py`` (nova's Python environment)."""
     return __utils__["novadocker_pyenv.{}".format(name)]
+
+
+def _arc(name):
+    """A function of ``_utils/novadocker_archive.py`` (the source archive, the wheelhouse)."""
+    return __utils__["novadocker_archive.{}".format(name)]

@@ -1,35 +1,50 @@
 """
-Runner of the novadocker formula: a rolling rollout over a fleet, from the master.
+Runner of the novadocker formula: a rolling rollout over a fleet, and a report on it, from the
+master.
 
 :py:func:`rollout` applies the formula to the image (Glance) nodes first, then to the compute
 nodes in batches; after each step it runs ``novadocker.check`` on the nodes it just changed,
 and it stops at the first failing step: the nodes of later batches are left untouched. The
 result says what was done, what failed (each node's failed states and check problems) and
-what was not done. :py:func:`plan` shows the same batches without changing anything.
+what was not done. :py:func:`plan` shows the same batches without changing anything, and
+:py:func:`report` one row per node: role, switched or not, driver, daemon, restarts owed,
+problems.
 
-The orchestrate SLS ``novadocker.orch.rollout`` calls :py:func:`rollout` with the keys of
-pillar ``novadocker:orch`` (the orchestrate pillar, i.e. the master's own pillar or
-``pillar=`` on the ``salt-run`` command line), so that::
+All three take their options from one place: the orchestrate pillar ``novadocker:orch`` (the
+master's own pillar, i.e. of its id ``<hostname>_master``; ``pillar=`` on the command line
+overrides it, as for ``state.orchestrate``) merged with the keyword arguments, which win. The
+orchestrate SLS ``novadocker.orch.rollout`` passes that pillar's keys on, so that::
 
     salt-run state.orchestrate novadocker.orch.rollout
-    salt-run state.orchestrate novadocker.orch.rollout \
-        pillar='{"novadocker": {"orch": {"batch_size": 2}}}'
+    salt-run novadocker.rollout
+    salt-run novadocker.plan
+
+use the same batches and targets.
+
+Before anything else the targeted nodes are asked once (one publication, answered within
+``ping_timeout``): a node the master's cache expects that does not answer stops the rollout
+before its first batch, unless ``allow_missing`` is true.
 
 Sync the runner to the master first (``salt-run saltutil.sync_runners``); the orchestrate SLS
 does that itself.
 """
 
+import copy
 import logging
 import math
 
 import salt.client
+import salt.loader
+import salt.pillar
 import salt.utils.minions
 
 log = logging.getLogger(__name__)
 
 __virtualname__ = "novadocker"
 
-#: Defaults: targets by pillar (what each node is meant to be), one compute node per batch.
+#: Defaults: targets by pillar (what each node is meant to be), one compute node per batch;
+#: ``ping_timeout``: seconds the targeted nodes have to answer at the start (not salt-run's
+#: ``--timeout``, which is how long a whole run may take).
 DEFAULTS = {
     "image_target": "I@novadocker:image:enabled:True",
     "compute_target": "I@novadocker:compute:enabled:True",
@@ -38,7 +53,22 @@ DEFAULTS = {
     "sls": "novadocker",
     "saltenv": None,
     "timeout": 120,
+    "ping_timeout": 5,
+    "allow_missing": False,
     "test": False,
+}
+
+#: The compound-target prefix of each ``tgt_type`` (glob has none).
+_PREFIX = {
+    "glob": "",
+    "pcre": "E@",
+    "list": "L@",
+    "grain": "G@",
+    "grain_pcre": "P@",
+    "pillar": "I@",
+    "pillar_pcre": "J@",
+    "ipcidr": "S@",
+    "range": "R@",
 }
 
 
@@ -47,16 +77,42 @@ def __virtual__():
 
 
 # ------------------------------------------------------------------------------------------
-# Arguments
+# Options: the orchestrate pillar novadocker:orch < keyword arguments
 # ------------------------------------------------------------------------------------------
+def _orch_pillar(override=None):
+    """``novadocker:orch`` of the orchestrate pillar: the master's own pillar (its id, its
+    grains), as ``state.orchestrate`` compiles it, with ``override`` (``pillar=``) over it."""
+    grains = salt.loader.grains(__opts__)
+    pillar = salt.pillar.get_pillar(
+        __opts__,
+        grains,
+        __opts__["id"],
+        saltenv=__opts__.get("saltenv"),
+        pillar_override=override,
+        pillarenv=__opts__.get("pillarenv"),
+    ).compile_pillar()
+    orch = (pillar.get("novadocker") or {}).get("orch") if isinstance(pillar, dict) else None
+    return orch
+
+
 def _options(kwargs):
-    """Merge ``kwargs`` (without Salt's ``__pub_*``/``__*__`` keys) over :py:data:`DEFAULTS`;
-    return ``(options, problems)``."""
-    opts = dict(DEFAULTS)
+    """The options: :py:data:`DEFAULTS` < the orchestrate pillar ``novadocker:orch`` < the
+    keyword arguments (without Salt's ``__pub_*``/``__*__`` keys); ``(options, problems)``."""
+    given = {key: value for key, value in kwargs.items() if not key.startswith("__")}
+    override = given.pop("pillar", None)
     problems = []
-    for key, value in kwargs.items():
-        if key.startswith("__"):
-            continue
+    if override is not None and not isinstance(override, dict):
+        problems.append("pillar must be a mapping, got {!r}".format(override))
+        override = None
+    orch = _orch_pillar(override)
+    if orch is None:
+        orch = {}
+    elif not isinstance(orch, dict):
+        problems.append("pillar novadocker:orch must be a mapping, got {!r}".format(orch))
+        orch = {}
+    opts = dict(DEFAULTS)
+    # The orchestrate SLS passes the pillar's keys on: each key is judged once.
+    for key, value in dict(orch, **given).items():
         if key not in DEFAULTS:
             problems.append(
                 "unknown option {!r} (accepted: {})".format(key, ", ".join(sorted(DEFAULTS)))
@@ -64,21 +120,38 @@ def _options(kwargs):
             continue
         if value is not None:
             opts[key] = value
+    return opts, problems + _problems(opts)
+
+
+def _seconds(opts, key):
+    """Problems of a number of seconds > 0 (made an int in ``opts``)."""
+    try:
+        opts[key] = int(opts[key])
+        if opts[key] <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        return ["{} must be a number of seconds > 0, got {!r}".format(key, opts[key])]
+    return []
+
+
+def _problems(opts):
+    """What is wrong with the merged options (``opts`` normalised in place)."""
+    problems = []
     for key in ("image_target", "compute_target"):
         if opts[key] in (False, "", []):
             opts[key] = None
         elif not isinstance(opts[key], (str, list)):
             problems.append("{} must be a target expression, got {!r}".format(key, opts[key]))
-    if not isinstance(opts["tgt_type"], str):
-        problems.append("tgt_type must be a string such as compound, glob, grain, pillar, list")
-    try:
-        opts["timeout"] = int(opts["timeout"])
-        if opts["timeout"] <= 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        problems.append("timeout must be a number of seconds > 0, got {!r}".format(opts["timeout"]))
-    if not isinstance(opts["test"], bool):
-        problems.append("test must be true or false, got {!r}".format(opts["test"]))
+    if opts["tgt_type"] not in _PREFIX and opts["tgt_type"] not in ("compound", "nodegroup"):
+        problems.append(
+            "tgt_type must be one of compound, nodegroup, {}; got {!r}".format(
+                ", ".join(_PREFIX), opts["tgt_type"]
+            )
+        )
+    problems += _seconds(opts, "timeout") + _seconds(opts, "ping_timeout")
+    for key in ("test", "allow_missing"):
+        if not isinstance(opts[key], bool):
+            problems.append("{} must be true or false, got {!r}".format(key, opts[key]))
     if not isinstance(opts["sls"], str) or not opts["sls"]:
         problems.append("sls must be the name of an SLS, got {!r}".format(opts["sls"]))
     size = opts["batch_size"]
@@ -93,7 +166,19 @@ def _options(kwargs):
                     size
                 )
             )
-    return opts, problems
+    return problems
+
+
+def _failed(ret):
+    """``ret`` of a refused or failed call: the orchestrate state fails (``__context__``) and
+    so does ``salt-run`` (its exit code is the return's ``retcode``)."""
+    __context__["retcode"] = 1
+    ret["retcode"] = 1
+    return ret
+
+
+def _refused(problems):
+    return _failed({"Error": problems})
 
 
 def _batch_count(size, total):
@@ -111,21 +196,38 @@ def _client():
     return salt.client.get_local_client(mopts=__opts__)
 
 
-def _resolve(client, target, tgt_type, timeout):
-    """``(responding, not_responding)``: the minions that answer ``test.ping`` for ``target``,
-    sorted, and those the master's cache expects but that did not answer."""
+def _compound(target, tgt_type):
+    """``target`` of ``tgt_type`` as one compound expression (``None`` for no target), so that
+    both phases' targets can be asked in one publication."""
     if not target:
-        return [], []
-    answered = client.cmd(target, "test.ping", tgt_type=tgt_type, timeout=min(timeout, 30))
-    responding = sorted(mid for mid, ret in (answered or {}).items() if ret is True)
+        return None
+    if tgt_type == "compound":
+        return target if isinstance(target, str) else " or ".join(target)
+    if tgt_type == "nodegroup":
+        expanded = salt.utils.minions.nodegroup_comp(target, __opts__.get("nodegroups") or {})
+        return " ".join(expanded) if isinstance(expanded, list) else str(expanded)
+    if tgt_type == "list" and not isinstance(target, str):
+        target = ",".join(target)
+    return _PREFIX[tgt_type] + target
+
+
+def _union(*expressions):
+    parts = [expr for expr in expressions if expr]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return " or ".join("( {} )".format(expr) for expr in parts)
+
+
+def _expected(target):
+    """The minions the master's cache says ``target`` (compound) matches; ``[]`` when the
+    cache cannot tell."""
     try:
-        expected = salt.utils.minions.CkMinions(__opts__).check_minions(
-            target, tgt_type, greedy=False
+        return salt.utils.minions.CkMinions(__opts__).check_minions(
+            target, "compound", greedy=False
         )["minions"]
     except Exception as exc:  # the cache may be absent or disabled: informational only
-        log.debug("novadocker.rollout: cannot read the expected minions: %s", exc)
-        expected = []
-    return responding, sorted(set(expected) - set(responding))
+        log.debug("novadocker runner: cannot read the expected minions: %s", exc)
+        return []
 
 
 def _run(client, minions, fun, arg=(), kwarg=None, timeout=120):
@@ -146,10 +248,64 @@ def _run(client, minions, fun, arg=(), kwarg=None, timeout=120):
     )
 
 
+def _ask(client, opts, fun, arg=()):
+    """Ask every targeted node at once: ``(answers, not_responding)``; ``answers`` maps each
+    node that answered to ``fun``'s return. Nodes the master's cache expects that did not
+    answer within ``ping_timeout`` (a dead node costs that once, not once per node or per
+    target) are ``not_responding``."""
+    target = _union(
+        _compound(opts["image_target"], opts["tgt_type"]),
+        _compound(opts["compute_target"], opts["tgt_type"]),
+    )
+    if not target:
+        return {}, []
+    raw = (
+        client.cmd(
+            target,
+            fun,
+            arg=list(arg),
+            tgt_type="compound",
+            timeout=opts["ping_timeout"],
+            gather_job_timeout=opts["ping_timeout"],
+            full_return=True,
+        )
+        or {}
+    )
+    # LocalClient marks a node it expected but that did not return with a bare False or a
+    # "no_return" placeholder.
+    answers = {
+        mid: data.get("ret")
+        for mid, data in raw.items()
+        if isinstance(data, dict) and not data.get("failed") and data.get("out") != "no_return"
+    }
+    missing = sorted(set(_expected(target)) - set(answers))
+    return answers, missing
+
+
+def _layout(client, opts):
+    """Who is in which phase: ``(image, batches, not_responding)``. One publication: each node
+    either target matches says whether it is an image node (``match.compound``; a node in
+    both gets the whole formula in the image step)."""
+    image_c = _compound(opts["image_target"], opts["tgt_type"])
+    if image_c and opts["compute_target"]:
+        answers, missing = _ask(client, opts, "match.compound", [image_c])
+        image = sorted(mid for mid, ret in answers.items() if ret is True)
+        compute = sorted(mid for mid, ret in answers.items() if ret is False)
+    else:
+        answers, missing = _ask(client, opts, "test.ping")
+        nodes = sorted(mid for mid, ret in answers.items() if ret is True)
+        image, compute = (nodes, []) if image_c else ([], nodes)
+    # A node that answered with an error (a module missing...) counts as not responding.
+    missing = sorted(set(missing) | (set(answers) - set(image) - set(compute)))
+    size = _batch_count(opts["batch_size"], len(compute)) if compute else 1
+    batches = [compute[i : i + size] for i in range(0, len(compute), size)]
+    return image, batches, missing
+
+
 def _state_report(ret):
     """One minion's ``state.apply`` return judged: ``ok``, ``changed``, ``failed_states``,
     ``problems``."""
-    if ret is None:
+    if not isinstance(ret, dict):  # None, or LocalClient's False for a node that did not return
         return {"ok": False, "changed": [], "failed_states": {}, "problems": ["did not return"]}
     data, retcode = ret.get("ret"), ret.get("retcode", 0)
     if not isinstance(data, dict):
@@ -188,7 +344,7 @@ def _state_report(ret):
 
 def _check_report(ret):
     """One minion's ``novadocker.check`` return judged: ``ok``, ``problems``."""
-    if ret is None:
+    if not isinstance(ret, dict):
         return {"ok": False, "problems": ["novadocker.check did not return"]}
     data = ret.get("ret")
     if not isinstance(data, dict) or "ok" not in data:
@@ -204,7 +360,8 @@ def _apply(client, minions, opts):
     applied = _run(client, minions, "state.apply", [opts["sls"]], kwarg, opts["timeout"])
     nodes = {mid: {"state": _state_report(applied.get(mid))} for mid in minions}
     if not opts["test"]:
-        # The grains (novadocker:compute ...) describe nova.conf: make them current for -G.
+        # The state run refreshes the grains when it changes what they report; a node whose
+        # formula predates that (or a run killed half-way) gets it here.
         _run(client, minions, "saltutil.refresh_grains", timeout=opts["timeout"])
         checked = _run(client, minions, "novadocker.check", timeout=opts["timeout"])
         for mid in minions:
@@ -220,17 +377,83 @@ def _apply(client, minions, opts):
     return all(r["ok"] for r in nodes.values()), nodes
 
 
-def _layout(client, opts):
-    """Who is in which phase: ``(image, batches, not_responding)``."""
-    image, image_missing = _resolve(client, opts["image_target"], opts["tgt_type"], opts["timeout"])
-    compute, compute_missing = _resolve(
-        client, opts["compute_target"], opts["tgt_type"], opts["timeout"]
-    )
-    # A node with both roles gets the whole formula in the image step already.
-    compute = [mid for mid in compute if mid not in image]
-    size = _batch_count(opts["batch_size"], len(compute)) if compute else 1
-    batches = [compute[i : i + size] for i in range(0, len(compute), size)]
-    return image, batches, sorted(set(image_missing) | set(compute_missing))
+# ------------------------------------------------------------------------------------------
+# The report: one row a node
+# ------------------------------------------------------------------------------------------
+_COLUMNS = (
+    ("node", "NODE"),
+    ("role", "ROLE"),
+    ("switched", "SWITCHED"),
+    ("driver", "DRIVER"),
+    ("docker", "DOCKER"),
+    ("api", "API"),
+    ("restart_owed", "RESTART OWED"),
+    ("problems", "PROBLEMS"),
+)
+
+
+def _row(check):
+    """One node's row from its answer to ``novadocker.check``."""
+    row = {
+        "answered": True,
+        "role": [],
+        "switched": None,
+        "compute_driver": None,
+        "driver": None,
+        "docker": None,
+        "api": None,
+        "restart_owed": [],
+        "problems": [],
+    }
+    if not isinstance(check, dict) or "ok" not in check:
+        row["problems"].append("novadocker.check failed: {}".format(check))
+        return row
+    row["role"] = list(check.get("roles") or [])
+    row["switched"] = check.get("switched")
+    row["compute_driver"] = check.get("compute_driver")
+    row["driver"] = (check.get("driver") or {}).get("version")
+    daemon = check.get("daemon") or {}
+    row["docker"] = daemon.get("server_version")
+    row["api"] = daemon.get("api_version")
+    for role in ("compute", "image"):
+        part = check.get("{}_restart".format(role)) or {}
+        if part.get("owed"):
+            row["restart_owed"].append(part.get("service"))
+    row["problems"].extend(check.get("problems") or [])
+    return row
+
+
+def _cell(key, value):
+    if key == "role":
+        return "+".join(value) or "-"
+    if key == "switched":
+        return {True: "yes", False: "no"}.get(value, "?")
+    if key == "restart_owed":
+        return ", ".join(value) or "-"
+    if key == "problems":
+        return str(len(value)) if value else "-"
+    return "-" if value in (None, "") else str(value)
+
+
+def _table(nodes):
+    """The report as a plain text table, then each node's problems."""
+    rows = [[title for _key, title in _COLUMNS]]
+    for mid, row in sorted(nodes.items()):
+        if not row["answered"]:
+            rows.append([mid, "did not answer"] + [""] * (len(_COLUMNS) - 2))
+            continue
+        rows.append([mid] + [_cell(key, row[key]) for key, _title in _COLUMNS[1:]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+    details = [
+        "{}: {}".format(mid, problem)
+        for mid, row in sorted(nodes.items())
+        for problem in row["problems"]
+        if row["answered"]
+    ]
+    if details:
+        lines += ["", "Problems:"] + ["  " + line for line in details]
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------
@@ -239,8 +462,9 @@ def _layout(client, opts):
 def plan(**kwargs):
     """
     Show which nodes :py:func:`rollout` would change and in which order, without changing
-    anything: the image nodes, then the compute batches. Takes the same options as
-    :py:func:`rollout`.
+    anything: the image nodes, then the compute batches, and the targeted nodes that do not
+    answer. Takes the same options as :py:func:`rollout`, from the same place (the
+    orchestrate pillar ``novadocker:orch``, then the keyword arguments).
 
     CLI Example:
 
@@ -248,11 +472,11 @@ def plan(**kwargs):
 
         salt-run novadocker.plan
         salt-run novadocker.plan compute_target='compute*' tgt_type=glob batch_size=25%
+        salt-run novadocker.plan pillar='{"novadocker": {"orch": {"batch_size": 2}}}'
     """
     opts, problems = _options(kwargs)
     if problems:
-        __context__["retcode"] = 1
-        return {"Error": problems}
+        return _refused(problems)
     with _client() as client:
         image, batches, missing = _layout(client, opts)
     return {
@@ -260,7 +484,40 @@ def plan(**kwargs):
         "compute_batches": batches,
         "not_responding": missing,
         "batch_size": opts["batch_size"],
+        "allow_missing": opts["allow_missing"],
     }
+
+
+def _summary(opts):
+    return {
+        "result": True,
+        "comment": "",
+        "test": opts["test"],
+        "sls": opts["sls"],
+        "image": {"target": opts["image_target"], "minions": [], "ok": None, "nodes": {}},
+        "batch_size": opts["batch_size"],
+        "batches": [],
+        "done": [],
+        "failed": [],
+        "not_done": [],
+        "not_responding": [],
+        "allow_missing": opts["allow_missing"],
+    }
+
+
+def _stopped_comment(summary, stopped):
+    details = "; ".join(
+        "{}: {}".format(mid, " / ".join(report["problems"]) or "failed")
+        for step in [summary["image"]] + summary["batches"]
+        for mid, report in sorted(step["nodes"].items())
+        if not report["ok"]
+    )
+    return "Rollout stopped at the {} step: {}. Done: {}. Not done: {}.".format(
+        stopped,
+        details,
+        ", ".join(summary["done"]) or "none",
+        ", ".join(summary["not_done"]) or "none",
+    )
 
 
 def rollout(**kwargs):
@@ -271,13 +528,16 @@ def rollout(**kwargs):
     rollout stops at the first step where a node fails a state, fails its check or does not
     return, and the later batches are left untouched.
 
+    Options come from the orchestrate pillar ``novadocker:orch`` (``pillar=`` overrides it),
+    then from the keyword arguments, which win:
+
     image_target / compute_target
         Target expressions (default ``I@novadocker:image:enabled:True`` and
         ``I@novadocker:compute:enabled:True``: what pillar makes of each node). ``''`` skips a
         phase. A node in both gets the formula once, in the image step.
     tgt_type
         How to read both targets: ``compound`` (default), ``glob``, ``grain``, ``pillar``,
-        ``list``...
+        ``list``, ``pcre``, ``nodegroup``...
     batch_size
         Compute nodes per batch: a number (default 1) or a percentage such as ``'25%'``.
     sls
@@ -287,9 +547,16 @@ def rollout(**kwargs):
     timeout
         Seconds without any sign of life from a node before it counts as not returning
         (default 120; a node still running its job is waited for).
+    ping_timeout
+        Seconds the targeted nodes have to answer before the first step (default 5). They
+        are asked once, all together.
+    allow_missing
+        ``False`` (default): a targeted node the master's cache knows that does not answer
+        stops the rollout before its first step, nothing changed. ``True``: go on without it
+        (it is named in ``not_responding`` and in the comment).
     test
-        ``True``: apply with ``test=True`` and run no checks (a dry run of every step; the
-        rollout still stops where a state would fail).
+        ``True``: apply with ``test=True`` and run no checks (a dry run of every step that
+        stops where the real run would: the readiness gates check for real in test mode).
 
     The result has ``result`` (True when every node was done and checked), ``comment``,
     ``image`` and ``batches`` (each with its nodes' reports: changed and failed states,
@@ -304,36 +571,34 @@ def rollout(**kwargs):
         salt-run novadocker.rollout
         salt-run novadocker.rollout compute_target='G@os_family:Debian and compute*' batch_size=2
         salt-run novadocker.rollout test=True
+        salt-run novadocker.rollout allow_missing=True
     """
     opts, problems = _options(kwargs)
     if problems:
-        __context__["retcode"] = 1
-        return {"Error": problems}
-    summary = {
-        "result": True,
-        "comment": "",
-        "test": opts["test"],
-        "sls": opts["sls"],
-        "image": {"target": opts["image_target"], "minions": [], "ok": None, "nodes": {}},
-        "batch_size": opts["batch_size"],
-        "batches": [],
-        "done": [],
-        "failed": [],
-        "not_done": [],
-        "not_responding": [],
-    }
+        return _refused(problems)
+    summary = _summary(opts)
     with _client() as client:
         image, batches, missing = _layout(client, opts)
         summary["not_responding"] = missing
         summary["image"]["minions"] = image
         everyone = image + [mid for batch in batches for mid in batch]
+        if missing and not opts["allow_missing"]:
+            summary["result"] = False
+            summary["not_done"] = everyone
+            summary["comment"] = (
+                "Rollout not started: {nodes} did not answer within {secs} s; nothing was "
+                "changed. Start {it}, take {it} out of the targets, or pass "
+                "allow_missing=True to go on without {it}.".format(
+                    nodes=", ".join(missing),
+                    secs=opts["ping_timeout"],
+                    it="it" if len(missing) == 1 else "them",
+                )
+            )
+            return _failed(summary)
         if not everyone:
             summary["comment"] = "No node matched {} nor {}: nothing to do.".format(
                 opts["image_target"], opts["compute_target"]
             )
-            summary["result"] = not missing
-            if missing:
-                __context__["retcode"] = 1
             return summary
         # state.apply <sls> does not sync by itself: bring the formula's modules everywhere.
         synced = _run(client, everyone, "saltutil.sync_all", timeout=opts["timeout"])
@@ -369,26 +634,63 @@ def rollout(**kwargs):
                 break
     if stopped:
         summary["result"] = False
-        details = "; ".join(
-            "{}: {}".format(mid, " / ".join(report["problems"]) or "failed")
-            for step in [summary["image"]] + summary["batches"]
-            for mid, report in sorted(step["nodes"].items())
-            if not report["ok"]
-        )
-        summary["comment"] = "Rollout stopped at the {} step: {}. Done: {}. Not done: {}.".format(
-            stopped,
-            details,
-            ", ".join(summary["done"]) or "none",
-            ", ".join(summary["not_done"]) or "none",
-        )
+        summary["comment"] = _stopped_comment(summary, stopped)
+        _failed(summary)
     else:
         summary["comment"] = "Rollout {}: {} node(s) in {} step(s){}.".format(
             "dry run complete (test=True)" if opts["test"] else "complete",
             len(summary["done"]),
             len(steps),
-            "; not responding: {}".format(", ".join(missing)) if missing else "",
+            "; went on without {} (allow_missing), which did not answer".format(", ".join(missing))
+            if missing
+            else "",
         )
-        summary["result"] = not missing
-    if not summary["result"]:
-        __context__["retcode"] = 1
     return summary
+
+
+def report(**kwargs):
+    """
+    Report on the fleet, one row a node: its role(s), whether it is switched (the
+    ``compute_driver`` nova-compute reads names nova-docker's driver), the driver version in
+    nova's environment, the Docker daemon's server and API versions, the restarts owed to
+    nova-compute or glance-api, and the node's problems (``novadocker.check``); the targeted
+    nodes that do not answer are listed as such. Changes nothing.
+
+    The nodes are those :py:func:`rollout` targets, with the same options from the same place
+    (``image_target``, ``compute_target``, ``tgt_type``, ``ping_timeout``; the orchestrate
+    pillar ``novadocker:orch``, then the keyword arguments). They are asked once, all
+    together.
+
+    A plain table by default and with ``--out=txt`` (problems listed under it); ``--out=json``
+    (or another outputter) gives the data: ``{"ok", "nodes": {id: {"answered", "role", "switched",
+    "compute_driver", "driver", "docker", "api", "restart_owed", "problems"}},
+    "not_responding"}``; ``ok`` is true only when every node answered and is ok (an
+    orchestrate state calling the report fails otherwise).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-run novadocker.report
+        salt-run novadocker.report --out=json
+        salt-run novadocker.report compute_target='compute*' tgt_type=glob
+    """
+    opts, problems = _options(kwargs)
+    if problems:
+        return _refused(problems)
+    with _client() as client:
+        answers, missing = _ask(client, opts, "novadocker.check")
+    nodes = {mid: _row(answer) for mid, answer in answers.items()}
+    for mid in missing:
+        nodes[mid] = dict(_row({"ok": None}), answered=False, problems=["did not answer"])
+    data = {
+        "ok": bool(nodes) and all(r["answered"] and not r["problems"] for r in nodes.values()),
+        "nodes": nodes,
+        "not_responding": missing,
+    }
+    if not data["ok"]:
+        __context__["retcode"] = 1
+    if __opts__.get("output") not in (None, "", "txt", "text"):
+        return data
+    # No --out: a person reads it. Salt's txt outputter prints the table as it is.
+    return {"outputter": "txt", "data": _table(copy.deepcopy(nodes)) if nodes else "No node."}

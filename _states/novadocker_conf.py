@@ -52,7 +52,9 @@ def _keys(changes):
     )
 
 
-def options(name, options, record=None, missing_message=None, restart_marker=None):
+def options(
+    name, options, record=None, missing_message=None, restart_marker=None, refresh_grains=False
+):
     """
     Set ``options`` in the INI file ``name``, changing only those keys.
 
@@ -74,6 +76,10 @@ def options(name, options, record=None, missing_message=None, restart_marker=Non
     restart_marker
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
         written before the change is made; ``novadocker.service_restarted`` pays it.
+
+    refresh_grains
+        The file is one the ``novadocker`` grain reads (nova.conf): a change makes the running
+        minion reload its grains.
     """
     ret = _st("ret")(name)
     ret["comment"] = _st("config_missing")(name, missing_message)
@@ -108,10 +114,12 @@ def options(name, options, record=None, missing_message=None, restart_marker=Non
         if changes
         else "{}: {} already set".format(name, _keys(options))
     )
+    if changes and refresh_grains:
+        _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     return _st("finish")(ret)
 
 
-def reverted(name, record, restart_marker=None):
+def reverted(name, record, restart_marker=None, refresh_grains=False):
     """
     Put back what the INI file ``name`` held before the formula first changed it, from the
     revert record written by ``novadocker_conf.options`` or ``novadocker_conf.container_formats``,
@@ -126,6 +134,9 @@ def reverted(name, record, restart_marker=None):
     restart_marker
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
         written before the file is changed; ``novadocker.service_restarted`` pays it.
+
+    refresh_grains
+        As for :py:func:`options`: a change makes the running minion reload its grains.
     """
     ret = _st("ret")(name)
     if not os.path.exists(record):
@@ -165,6 +176,8 @@ def reverted(name, record, restart_marker=None):
         if changes
         else "{}: already as before the formula; removed the record {}".format(name, record)
     )
+    if changes and refresh_grains:
+        _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     return _st("finish")(ret)
 
 

@@ -82,7 +82,8 @@ def valid(
     daemon answers, its API range includes ``api_version`` (the driver's pin), for a unix
     socket the socket is not world-writable and ``user`` (when given) can read and write it,
     and for TCP the endpoint is safe (TLS the driver verifies against ``ca_file``, or plain TCP
-    to loopback only) and the TLS files are sound. Fails with the problems otherwise. Changes
+    to loopback only) and the TLS files are sound. Fails with the problems otherwise, in test
+    mode too (the gate only reads, so a dry run stops where the real run would). Changes
     nothing, ever.
 
     name
@@ -179,7 +180,8 @@ def valid(
     ret["comment"] = "Docker daemon at {} is not ready for nova-docker: {}".format(
         name, "; ".join(problems)
     )
-    ret["result"] = None if __opts__["test"] else False
+    # The gate only reads: test mode checks for real and fails where the real run would.
+    ret["result"] = False
     return _finish(ret, warnings)
 
 

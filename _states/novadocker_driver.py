@@ -21,8 +21,11 @@ The check of ``installed`` reads the installed version from the environment's me
 disk, so a re-apply with the wanted version in place downloads nothing and starts no process.
 
 The optional ``record`` is a JSON file ``{"python": <interpreter>, "previous_version":
-<version or null>}`` written before the formula's first install, so that ``removed`` undoes
-exactly what the formula did: it uninstalls the driver only when the formula brought it.
+<version or null>, "added": [<distribution>, ...]}`` written before the formula's first
+install (``added``: what each install added to the environment, read on disk before and
+after), so that ``removed`` undoes exactly what the formula did: it uninstalls the driver and
+the dependencies its installs brought only when the formula brought the driver, never a
+distribution that was there before.
 """
 
 import logging
@@ -63,6 +66,7 @@ def installed(
     skip_unready=False,
     record=None,
     restart_marker=None,
+    wheelhouse="",
 ):
     """
     Ensure nova-docker ``version`` is installed in the environment of interpreter ``name``.
@@ -102,6 +106,16 @@ def installed(
         pip runs: nova-compute runs the new code only once restarted, even if the run is killed
         or a later step fails. A failed install that left nova's environment as it was owes
         nothing (the code in memory is the one that worked).
+
+    wheelhouse
+        A directory of wheels (``salt://`` or a path on the minion; pillar
+        ``novadocker:driver:wheelhouse``) everything pip needs comes from, with no index.
+
+    In test mode nothing is downloaded or written, but what can be known without that is
+    checked for real (``novadocker_driver.verify``: the interpreter, pip and PEP 668, the
+    source's presence and hash, the wheelhouse): the state fails where the real run would.
+    A run that changed nova's environment refreshes the minion's grains (the ``novadocker``
+    grain reports the driver's version).
     """
     ret = _st("ret")(name)
     warnings = []
@@ -157,7 +171,20 @@ def installed(
             "without checking its hash"
         )
 
+    # How to fetch and install, the same for the dry run's checks and for the install.
+    how = {
+        "source_hash": source_hash,
+        "pip_args": pip_args,
+        "wheelhouse": wheelhouse,
+        "skip_hash": bool(unsafe_skip_source_hash and not source_hash),
+    }
     if __opts__["test"]:
+        problems = __salt__["novadocker_driver.verify"](name, source, **how)
+        if problems:
+            ret["comment"] = "nova-docker {} could not be installed into {}: {}".format(
+                version, name, "; ".join(problems)
+            )
+            return _st("finish")(ret, warnings)
         ret["result"] = None
         ret["changes"] = {"old": current, "new": version}
         ret["comment"] = (
@@ -166,13 +193,14 @@ def installed(
         )
         return _st("finish")(ret, warnings)
 
+    kept = None
     if record:
         try:
             # Written once: the original is what was there before the formula ever installed.
-            if __utils__["novadocker_records.read"](record, "driver") is None:
-                __utils__["novadocker_records.write"](
-                    record, "driver", {"python": name, "previous_version": current}
-                )
+            kept = __utils__["novadocker_records.read"](record, "driver")
+            if kept is None:
+                kept = {"python": name, "previous_version": current, "added": []}
+                __utils__["novadocker_records.write"](record, "driver", kept)
                 log.info("Recorded nova-docker %s in %s before installing", current, record)
         except CommandExecutionError as exc:
             ret["comment"] = f"{exc}; nothing was installed"
@@ -187,14 +215,7 @@ def installed(
         ret["comment"] = f"{exc}: nothing was installed"
         return _st("finish")(ret, warnings)
     try:
-        changes = __salt__["novadocker_driver.install"](
-            name,
-            source,
-            source_hash=source_hash,
-            version=version,
-            pip_args=pip_args,
-            skip_hash=bool(unsafe_skip_source_hash and not source_hash),
-        )
+        changes = __salt__["novadocker_driver.install"](name, source, version=version, **how)
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         try:
@@ -203,16 +224,26 @@ def installed(
             after = current
         if after != current:
             ret["changes"] = {"old": current, "new": after}
+            _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
         elif stamp is not None and stamp == __utils__["novadocker_pyenv.import_key"](name, after):
             _st("not_done")(restart_marker, owed)
         return _st("finish")(ret, warnings)
 
+    added = changes.get("added", [])
+    if kept is not None and set(added) - set(kept.get("added") or []):
+        # What the formula's installs added, for clean: never what was there before them.
+        kept["added"] = sorted(set(kept.get("added") or []) | set(added))
+        try:
+            __utils__["novadocker_records.write"](record, "driver", kept)
+        except CommandExecutionError as exc:
+            warnings.append(f"{exc}: novadocker.clean will leave {', '.join(added)} in place")
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
         f"Installed nova-docker {changes['new']} into {name} from {source} (was "
         f"{_describe(changes['old'])})"
-    )
+    ) + (f" with the dependencies it needs: {', '.join(added)}" if added else "")
+    _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     return _st("finish")(ret, warnings)
 
 
@@ -226,8 +257,10 @@ def removed(name, record=None, restart_marker=None):
 
     record
         The record written by :py:func:`installed`. When given, the driver is uninstalled only
-        if the formula installed it (``previous_version`` null) and the record is deleted; a
-        driver that was there before the formula is left in place. No record: nothing to do.
+        if the formula installed it (``previous_version`` null), with the distributions its
+        installs added to the environment (``added``: never one that was there before), and
+        the record is deleted; a driver that was there before the formula is left in place,
+        with its dependencies. No record: nothing to do.
 
     restart_marker
         Marker of the restart owed to nova-compute, written when the driver is uninstalled
@@ -253,21 +286,36 @@ def _removed(ret, name, restart_marker):
     return _uninstall(ret, name, current, restart_marker)
 
 
-def _uninstall(ret, python, current, restart_marker, extra=""):
+def _uninstall(ret, python, current, restart_marker, extra="", also=()):
+    """Uninstall nova-docker (``current``: its version, ``None`` when only ``also`` is left)
+    and the distributions of ``also`` still in ``python``'s environment."""
+    try:
+        present = __salt__["novadocker_driver.distributions"](python)
+    except (CommandExecutionError, SaltInvocationError):
+        present = {}
+    deps = sorted(set(also) & set(present) - {"nova-docker"})
+    what = f"nova-docker {current}" if current is not None else ""
+    if deps:
+        what += "{}the dependencies its install added ({})".format(
+            " and " if what else "", ", ".join(deps)
+        )
     if __opts__["test"]:
         ret["result"] = None
         ret["changes"] = {"old": current, "new": None}
-        ret["comment"] = f"nova-docker {current} would be uninstalled from {python}{extra}"
+        if deps:
+            ret["changes"]["removed"] = deps
+        ret["comment"] = f"{what} would be uninstalled from {python}{extra}"
         return ret
     try:
-        _st("owe_restart")(restart_marker, f"nova-docker {current} uninstalled")
-        changes = __salt__["novadocker_driver.remove"](python)
+        _st("owe_restart")(restart_marker, f"{what} uninstalled")
+        changes = __salt__["novadocker_driver.remove"](python, also=deps)
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         return ret
     ret["result"] = True
     ret["changes"] = changes
-    ret["comment"] = f"Uninstalled nova-docker {changes['old']} from {python}{extra}"
+    ret["comment"] = f"Uninstalled {what} from {python}{extra}"
+    _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     return ret
 
 
@@ -285,17 +333,20 @@ def _removed_by_record(ret, name, record, restart_marker):
         return ret
     python = data.get("python") or name
     previous = data.get("previous_version")
+    # Records of formula 0.1 have no "added": only the driver itself is known to be its own.
+    added = [] if previous is not None else list(data.get("added") or [])
     try:
         current = __salt__["novadocker_driver.version"](python)
+        present = set(__salt__["novadocker_driver.distributions"](python))
     except CommandExecutionError as exc:
-        current = None
+        current, present = None, set()
         log.info("No interpreter for the record %s: %s", record, exc)
 
-    if previous is not None or current is None:
+    if previous is not None or (current is None and not set(added) & present):
         if previous is not None:
             what = (
                 f"nova-docker {previous} was installed in {python} before the formula: "
-                f"leaving the driver (now {_describe(current)}) in place"
+                f"leaving the driver (now {_describe(current)}) and its dependencies in place"
             )
             if current is not None and not _same_version(current, previous):
                 what += f"; reinstall {previous} by hand to undo the formula's upgrade"
@@ -313,7 +364,7 @@ def _removed_by_record(ret, name, record, restart_marker):
         return ret
 
     extra = f" (the formula installed it, record {record})"
-    ret = _uninstall(ret, python, current, restart_marker, extra)
+    ret = _uninstall(ret, python, current, restart_marker, extra, also=added)
     if ret["result"] is True:
         __utils__["novadocker_records.remove"](record)
         ret["changes"]["record"] = {"old": record, "new": None}

@@ -35,6 +35,7 @@ def container_formats(
     record=None,
     missing_message=None,
     restart_marker=None,
+    note=None,
 ):
     """
     Make Glance accept the container ``formats``: write ``container_formats`` in ``section``
@@ -62,6 +63,10 @@ def container_formats(
         As for ``novadocker_conf.options``: the revert record, the comment when ``name`` does
         not exist, and the marker of the restart owed to glance-api (written before the
         change is made).
+
+    note
+        A warning about ``default_formats`` (a Glance newer than the formula knows), shown
+        when the list Glance reads today is that default (the file sets none).
     """
     ret = _st("ret")(name)
     ret["comment"] = _st("config_missing")(name, missing_message)
@@ -75,12 +80,13 @@ def container_formats(
         ret["comment"] = str(exc)
         return ret
     source = "the release default" if info["source"] == "default" else "[{}]".format(info["source"])
+    warnings = [note] if note and info["source"] == "default" else []
     if info["new"] == info["old"]:
         ret["result"] = True
         ret["comment"] = "{}: Glance already accepts {} (container_formats from {})".format(
             name, ", ".join(info["new"]), source
         )
-        return ret
+        return _st("finish")(ret, warnings)
     changes = {section: {"container_formats": {"old": info["old"], "new": info["new"]}}}
     added = [fmt for fmt in info["new"] if fmt not in info["old"]]
     if __opts__["test"]:
@@ -89,7 +95,7 @@ def container_formats(
         ret["comment"] = "{}: would add {} to [{}] container_formats (read from {})".format(
             name, ", ".join(added), section, source
         )
-        return ret
+        return _st("finish")(ret, warnings)
     done, _applied = _st("atomic_change")(
         ret,
         restart_marker,
@@ -105,7 +111,7 @@ def container_formats(
     ret["comment"] = "{}: added {} to [{}] container_formats (read from {})".format(
         name, ", ".join(added), section, source
     )
-    return _st("finish")(ret)
+    return _st("finish")(ret, warnings)
 
 
 # -- the formula's shared code (_utils), through the loader --------------------

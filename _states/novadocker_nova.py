@@ -253,6 +253,7 @@ def switched(
     state_dir=None,
     restart_marker=None,
     missing_message=None,
+    refresh_grains=False,
 ):
     """
     Make nova-compute read ``options`` (``{section: {key: value}}``: ``[DEFAULT]
@@ -267,6 +268,10 @@ def switched(
 
     chain
         ``{"files": [...], "dirs": [...], "dirs_first": bool}``, root-prefixed.
+
+    refresh_grains
+        Have a running minion reload its grains after a change (the ``novadocker`` grain
+        reports ``compute_driver``), so that targeting by grain is right at once.
     """
     ret = _st("ret")(name)
     ret["comment"] = _st("config_missing")(name, missing_message)
@@ -310,18 +315,21 @@ def switched(
     )
     if not done:
         return ret
+    if changes and refresh_grains:
+        _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = "set {}".format(_edits_text(edits))
     return _st("finish")(ret)
 
 
-def unswitched(name, record, state_dir, restart_marker=None):
+def unswitched(name, record, state_dir, restart_marker=None, refresh_grains=False):
     """
     Put back every file of nova-compute's config chain the formula changed (``name`` from
     ``record``, the others from ``<state_dir>/nova-chain/``), byte for byte when nothing else
     changed in them; every line the formula did not own stays. The restart owed to
-    nova-compute is recorded before a file is written.
+    nova-compute is recorded before a file is written; ``refresh_grains``: a running minion
+    reloads its grains after a change.
     """
     ret = _st("ret")(name)
     try:
@@ -344,6 +352,8 @@ def unswitched(name, record, state_dir, restart_marker=None):
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         return ret
+    if changes and refresh_grains:
+        _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (

@@ -7,6 +7,9 @@ nova-docker it holds, and asking its interpreter when the disk does not tell.
 * :py:func:`installed_version`: the nova-docker version from the distribution's metadata on
   disk (``nova_docker-*.dist-info/METADATA``, ``*.egg-info/PKG-INFO``), starting no process
   when the disk is conclusive, else asking the interpreter (Python 2.7 and 3.x alike);
+* :py:func:`distributions`: every distribution in the environment, read on disk (what an
+  install added, what a clean may remove); :py:func:`has_pip`, :py:func:`externally_managed`:
+  whether pip can install there, also read on disk (for test mode);
 * :py:func:`run`: run nova's interpreter (never a shell, from ``/``, so that a ``novadocker``
   folder in the current directory is never imported by mistake);
 * :py:func:`import_key`: what a proved import depends on (for the import cache).
@@ -171,34 +174,76 @@ def _read_headers(path):
     return found
 
 
-def versions_on_disk(sites, dist=DIST_NAME):
-    """Versions of the distribution ``dist`` (nova-docker by default) found in the metadata
-    under the site dirs ``sites``."""
-    prefix = re.compile("^" + re.escape(dist).replace("\\-", "[-_.]") + "-")
-    versions = []
+def _entries(sites):
+    """``(site, entry)`` for every entry of the site dirs ``sites`` that can be listed."""
     for site in sites:
         try:
             entries = os.listdir(site)
         except OSError:
             continue
         for entry in entries:
-            lower = entry.lower()
-            if not prefix.match(lower):
-                continue
-            path = os.path.join(site, entry)
-            if lower.endswith(".dist-info"):
-                meta = os.path.join(path, "METADATA")
-            elif lower.endswith(".egg-info"):
-                meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
-            else:
-                continue
-            try:
-                headers = _read_headers(meta)
-            except OSError:
-                continue
-            if norm_name(headers.get("Name", "")) == dist and headers.get("Version"):
-                versions.append(headers["Version"])
+            yield site, entry
+
+
+def versions_on_disk(sites, dist=DIST_NAME):
+    """Versions of the distribution ``dist`` (nova-docker by default) found in the metadata
+    under the site dirs ``sites``."""
+    prefix = re.compile("^" + re.escape(dist).replace("\\-", "[-_.]") + "-")
+    versions = []
+    for site, entry in _entries(sites):
+        lower = entry.lower()
+        if not prefix.match(lower):
+            continue
+        path = os.path.join(site, entry)
+        if lower.endswith(".dist-info"):
+            meta = os.path.join(path, "METADATA")
+        elif lower.endswith(".egg-info"):
+            meta = os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path
+        else:
+            continue
+        try:
+            headers = _read_headers(meta)
+        except OSError:
+            continue
+        if norm_name(headers.get("Name", "")) == dist and headers.get("Version"):
+            versions.append(headers["Version"])
     return versions
+
+
+def distributions(sites):
+    """The distributions installed under the site dirs ``sites``, from the names of their
+    metadata directories (``<name>-<version>.dist-info``, ``<name>-<version>[-pyX.Y].egg-info``:
+    no file is read, no process started): ``{normalised name: version}``. For what an install
+    added (compare before and after) and what a clean may remove."""
+    found = {}
+    for _site, entry in _entries(sites):
+        stem, dot, kind = entry.rpartition(".")
+        if not dot or kind.lower() not in ("dist-info", "egg-info") or "-" not in stem:
+            continue
+        name, _, rest = stem.partition("-")
+        found.setdefault(norm_name(name), rest.split("-")[0])
+    return found
+
+
+def has_pip(sites):
+    """True when pip is importable from one of the site dirs ``sites`` (read on disk)."""
+    return any(os.path.isfile(os.path.join(site, "pip", "__init__.py")) for site in sites)
+
+
+def externally_managed(python):
+    """The ``EXTERNALLY-MANAGED`` marker (PEP 668) that makes pip refuse to install into
+    ``python``'s environment, or ``None``: a virtualenv never has one; a system interpreter
+    has it next to its standard library (``<prefix>/lib/pythonX.Y/``). Read on disk."""
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    if _read_venv_cfg(prefix) is not None:
+        return None
+    hint = _python_version_hint(python, None)
+    real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(python)))
+    pattern = "python{}".format(hint if hint and "." in hint else "3*")
+    for pre in dict.fromkeys((prefix, real_prefix)):
+        for marker in sorted(glob.glob(os.path.join(pre, "lib", pattern, "EXTERNALLY-MANAGED"))):
+            return marker
+    return None
 
 
 def sees_only_its_site_dir(python, dirs):

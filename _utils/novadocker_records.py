@@ -13,8 +13,10 @@ nova.conf.json     ``conf``                    ``{"version": 1, "path", "keys": 
 glance-api.conf                                {"present", "line", "value"}}}, "sections":
 .json                                          [{"name", "separator"}], "final_newline"}``: what
                                                each key was before the formula first changed it
-driver.json        ``driver``                  ``{"python", "previous_version"}``: the driver
-                                               version before the formula's first install
+driver.json        ``driver``                  ``{"python", "previous_version", "added"}``: the
+                                               driver version before the formula's first
+                                               install, the distributions its installs added
+                                               (``added``: optional, a record of 0.1 has none)
 socket-access      ``socket``                  ``{"user", "group", "added": true}``: the formula
 .json                                          added the nova user to the socket's group
 rootwrap.json      ``file``                    ``{"path", "created": true}``: the formula created
@@ -71,6 +73,9 @@ _SHAPES = {
     "restart": {"reasons": list},
 }
 
+#: Keys a kind may hold, with their types (records written before they existed lack them).
+_OPTIONAL = {"driver": {"added": list}}
+
 
 class RecordError(CommandExecutionError):
     """A record that exists but cannot be read, or is not of its kind; ``why`` says what is
@@ -120,6 +125,9 @@ def _shape_problem(data, kind):
         if key not in data:
             return "no {!r}".format(key)
         if not isinstance(data[key], types) or (types is int and isinstance(data[key], bool)):
+            return "{!r} is {!r}".format(key, data[key])
+    for key, types in _OPTIONAL.get(kind, {}).items():
+        if key in data and not isinstance(data[key], types):
             return "{!r} is {!r}".format(key, data[key])
     if kind == "conf" and data["version"] != CONF_RECORD_VERSION:
         return "version {!r}, not {}".format(data["version"], CONF_RECORD_VERSION)

@@ -116,7 +116,26 @@ GLANCE_RELEASES = (
     "dalmatian",
     "epoxy",
     "flamingo",
+    "gazpacho",
+    "hibiscus",
 )
+
+#: Glance's version numbers: dates up to kilo, then one major version a release from liberty
+#: (11) on: ... 31 flamingo (2025.2), 32 gazpacho (2026.1), 33 hibiscus (2026.2; its
+#: glance/db/migration.py says CURRENT_RELEASE = '2026_2'). From antelope on, releases also
+#: have a series number, 2023.1 antelope ... 2026.2 hibiscus.
+_GLANCE_DATED = {
+    "2013.1": "grizzly",
+    "2013.2": "havana",
+    "2014.1": "icehouse",
+    "2014.2": "juno",
+    "2015.1": "kilo",
+}
+_GLANCE_FIRST_NUMBERED = ("liberty", 11)
+_GLANCE_FIRST_SERIES = ("antelope", 2023)
+
+#: Where Glance reads container_formats: [image_format] from icehouse on, [DEFAULT] before.
+GLANCE_SECTIONS = ("image_format", "DEFAULT")
 
 #: Container formats Glance has ever accepted, plus the formula's two.
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "dockerref", "compressed")
@@ -229,20 +248,70 @@ def glance_releases():
     return list(GLANCE_RELEASES)
 
 
-def glance_release(release):
+def glance_version(value):
+    """The Glance release a version number names: ``(name, newer)``. ``value`` is Glance's
+    version (``'33'``, ``'33.0.0'``, ``33``, ``'2014.1.3'``) or a series number (``'2026.1'``);
+    ``newer`` is true when it is later than every release the formula knows (``name`` is then
+    the newest known). ``(None, False)`` when it is no Glance version."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None, False
+    text = str(value).strip()
+    parts = text.split(".")
+    if not all(part.isdigit() for part in parts):
+        return None, False
+    major, minor = int(parts[0]), int(parts[1]) if len(parts) > 1 else None
+    if "{}.{}".format(major, minor) in _GLANCE_DATED:
+        return _GLANCE_DATED["{}.{}".format(major, minor)], False
+    first, number = _GLANCE_FIRST_NUMBERED
+    if _GLANCE_FIRST_SERIES[1] <= major < 2100 and minor in (1, 2):
+        first, number = _GLANCE_FIRST_SERIES[0], _GLANCE_FIRST_SERIES[1] * 2 + 1
+        major = major * 2 + minor
+    elif not number <= major < 100:
+        return None, False
+    idx = GLANCE_RELEASES.index(first) + major - number
+    if idx >= len(GLANCE_RELEASES):
+        return GLANCE_RELEASES[-1], True
+    return GLANCE_RELEASES[idx], False
+
+
+def glance_release(release, section=None, default_formats=None):
     """Where a Glance release reads ``container_formats`` and its default list:
-    ``{"release", "section", "default_formats"}``."""
-    if release not in GLANCE_RELEASES:
+    ``{"release", "known", "section", "default_formats", "note"}``.
+
+    ``release`` is a release name or a Glance version number (:py:func:`glance_version`); one
+    newer than the formula knows gets the newest known release's facts, and ``note`` says so.
+    ``section`` and ``default_formats`` (pillar ``image:container_formats_section`` and
+    ``image:default_container_formats``), when given, override the release's facts; with
+    both, ``release`` may be any name (a release the formula does not know yet). ``known``:
+    the facts are the formula's own for that release."""
+    if release in GLANCE_RELEASES:
+        name, newer = release, False
+    else:
+        name, newer = glance_version(release)
+    if name is None and not (section and default_formats):
         raise SaltInvocationError(
-            "unknown OpenStack release {!r} for Glance: accepted are {}".format(
-                release, ", ".join(GLANCE_RELEASES)
-            )
+            "unknown OpenStack release {!r} for Glance: accepted are {}, a Glance version "
+            "number such as '33.0.0', or any name with image:container_formats_section and "
+            "image:default_container_formats set".format(release, ", ".join(GLANCE_RELEASES))
         )
-    idx = GLANCE_RELEASES.index(release)
+    idx = GLANCE_RELEASES.index(name or GLANCE_RELEASES[-1])
     formats = ["ami", "ari", "aki", "bare", "ovf"]
     formats += [fmt for fmt, since in _GLANCE_FORMATS_SINCE if idx >= GLANCE_RELEASES.index(since)]
-    section = "image_format" if idx >= GLANCE_RELEASES.index("icehouse") else "DEFAULT"
-    return {"release": release, "section": section, "default_formats": formats}
+    note = None
+    if newer and not default_formats:
+        note = (
+            "Glance {} is newer than the releases the formula knows (up to {}): its default "
+            "container_formats are taken to be {}'s; set image:default_container_formats if "
+            "they changed".format(release, GLANCE_RELEASES[-1], GLANCE_RELEASES[-1])
+        )
+    return {
+        "release": name if name and not newer else str(release),
+        "known": bool(name) and not newer,
+        "section": section
+        or ("image_format" if idx >= GLANCE_RELEASES.index("icehouse") else "DEFAULT"),
+        "default_formats": list(default_formats) if default_formats else formats,
+        "note": note,
+    }
 
 
 def container_formats():

@@ -46,6 +46,7 @@ _VERSION = re.compile(
     re.ASCII,
 )
 _API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
+_FORMAT_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*", re.ASCII)
 
 _SOURCE_SCHEMES = ("https", "http", "salt", "file")
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
@@ -167,13 +168,17 @@ def _dotted_path(value, path, ctx):
         yield _expected(path, accepted, value)
 
 
-def _string_list(value, path, ctx):
-    accepted = "a list of strings"
+def _list_of(value, path, accepted, item_problems):
+    """Problems of a list whose items ``item_problems(item, item_path)`` judges."""
     if not isinstance(value, list):
         yield _expected(path, accepted, value)
         return
     for idx, item in enumerate(value):
-        yield from _line(item, "{}:{}".format(path, idx), "a string")
+        yield from item_problems(item, "{}:{}".format(path, idx))
+
+
+def _string_list(value, path, ctx):
+    return _list_of(value, path, "a list of strings", lambda i, p: _line(i, p, "a string"))
 
 
 def _driver_release(value, path, ctx):
@@ -184,10 +189,56 @@ def _driver_release(value, path, ctx):
 
 
 def _glance_release(value, path, ctx):
-    if value not in ctx["glance_releases"]:
+    if value in ctx["glance_releases"] or ctx["glance_version"](value)[0]:
+        return
+    if ctx["glance_explicit"] and isinstance(value, str) and _POSIX_NAME.fullmatch(value):
+        return  # a release the formula does not know, with its facts given in pillar
+    yield _expected(
+        path,
+        "an OpenStack release: one of {}; or Glance's version number, such as '33' or "
+        "'33.0.0' (glance-api --version; a newer one is read as {}); or any release name "
+        "with image:container_formats_section and image:default_container_formats "
+        "set".format(_one_of(ctx["glance_releases"]), ctx["glance_releases"][-1]),
+        value,
+    )
+
+
+def _section_name(value, path, ctx):
+    if value not in ("",) + ctx["glance_sections"]:
         yield _expected(
-            path, "an OpenStack release: one of " + _one_of(ctx["glance_releases"]), value
+            path,
+            "'' (the release's) or the section Glance reads container_formats from: "
+            + _one_of(ctx["glance_sections"]),
+            value,
         )
+
+
+def _format_name(item, path):
+    if not (isinstance(item, str) and _FORMAT_NAME.fullmatch(item)):
+        yield _expected(path, "a container format name", item)
+
+
+def _format_names(value, path, ctx):
+    """image:default_container_formats: any format names (a newer Glance may know more)."""
+    accepted = "[] (the release's) or a list of container format names like bare, docker"
+    return _list_of(value, path, accepted, _format_name)
+
+
+def _wheelhouse(value, path, ctx):
+    accepted = (
+        "'' or a directory of wheels: salt://<dir>, file:///<dir> or an absolute path on the minion"
+    )
+    if value == "":
+        return
+    if not isinstance(value, str) or _WHITESPACE.search(value) or "\x00" in value:
+        yield _expected(path, accepted, value)
+    elif value.startswith("/"):
+        yield from _abspath(value, path, ctx)
+    elif not (
+        (value.startswith("salt://") and value[len("salt://") :].strip("/"))
+        or (value.startswith("file:///") and ".." not in value.split("/"))
+    ):
+        yield _expected(path, accepted, value)
 
 
 def _source(value, path, ctx):
@@ -378,11 +429,14 @@ _SCHEMA = {
         "version": (_version, "'' or a pbr version like 1.2.3 or 0.0.1.dev273"),
         "python": (_abspath, _ABSPATH),
         "pip_args": (_string_list, "a list of strings"),
+        "wheelhouse": (_wheelhouse, "'' or a directory of wheels (salt://, file://, a path)"),
         "api_version": (_api_version, "'' or a Docker API version like '1.19'"),
     },
     "image": {
         "enabled": (_bool, "true or false"),
-        "release": (_glance_release, "an OpenStack release"),
+        "release": (_glance_release, "an OpenStack release or Glance's version number"),
+        "container_formats_section": (_section_name, "'', image_format or DEFAULT"),
+        "default_container_formats": (_format_names, "[] or a list of container formats"),
         "glance_api_conf": (_abspath, _ABSPATH),
         "container_formats": (_container_formats, "a non-empty list of container formats"),
         "service": (_service, "a service name, or false to leave it alone"),
@@ -480,6 +534,13 @@ def _context(data, defaults):
         "options": releases.docker_options(),
         "option_since": releases.option_since,
         "glance_releases": tuple(releases.glance_releases()),
+        "glance_version": releases.glance_version,
+        "glance_sections": tuple(releases.GLANCE_SECTIONS),
+        # Both facts of the Glance release given in pillar: any release name is accepted.
+        "glance_explicit": bool(
+            _fallback(data, defaults, "image", "container_formats_section")
+            and _fallback(data, defaults, "image", "default_container_formats")
+        ),
         "container_formats": tuple(releases.container_formats()),
         # None when driver:release is itself invalid: options are then checked against
         # every release's.

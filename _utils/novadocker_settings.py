@@ -132,7 +132,11 @@ def compute(base, raw):
     release = releases.driver_release(driver["release"])
     merged["driver_release"] = release
     merged["api_version"] = str(driver["api_version"] or release["api_version"])
-    merged["glance"] = releases.glance_release(image["release"])
+    merged["glance"] = releases.glance_release(
+        image["release"],
+        image["container_formats_section"] or None,
+        image["default_container_formats"] or None,
+    )
 
     # [docker] options: the defaults' host_url is dropped for a release that does not know it
     # (icehouse hard-codes the socket path); anything pillar set was validated against the

@@ -14,11 +14,15 @@ and builds its return here:
   verifiably did not happen;
 * :py:func:`restart`: the one restart trigger, used by ``novadocker.service_restarted``: the
   service is restarted while its marker says a restart is owed, and the marker is removed once
-  the restart succeeded.
+  the restart succeeded;
+* :py:func:`grains_changed`: a change the ``novadocker`` grain reports (nova.conf's driver
+  and daemon, the driver's version) makes the running salt-minion reload its grains, so that
+  ``salt -G 'novadocker:...'`` is right right after the run.
 
 Pure: no Salt dunders (the caller passes ``test`` and the function that restarts).
 """
 
+import logging
 import os
 import sys
 
@@ -27,6 +31,8 @@ from salt.exceptions import CommandExecutionError, SaltInvocationError
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
 sys.modules.pop("novadocker_records", None)
 import novadocker_records as records  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 
 def ret(name, result=False):
@@ -152,3 +158,33 @@ def restart(name, marker, test, restart_fn):
     out["changes"] = changes
     out["comment"] = "Restarted {} ({})".format(name, why)
     return finish(out)
+
+
+def _minion_running(opts):
+    """True when a salt-minion daemon of this minion's configuration runs (its pidfile names a
+    live process): the job runs inside it, or a ``salt-call`` runs beside it."""
+    try:
+        with open(opts["pidfile"], encoding="ascii") as handle:
+            pid = int(handle.read().strip())
+        os.kill(pid, 0)
+    except (KeyError, TypeError, ValueError, OSError):
+        return False
+    return True
+
+
+def grains_changed(opts, refresh_fn):
+    """A state changed what the ``novadocker`` grain reports: have the minion reload its grains
+    with ``refresh_fn`` (``saltutil.refresh_grains``: an event to the minion daemon, which
+    reloads them and sends them to the master with its next pillar request, so that targeting
+    by grain from the master is right at once). Only when a salt-minion daemon runs to hear it
+    (``opts``' pidfile): a ``salt-call --local`` computes its grains afresh on every call, and
+    firing at a minion that is not there costs seconds. Never fails the state: ``True`` when
+    the refresh was asked for."""
+    if not _minion_running(opts):
+        return False
+    try:
+        refresh_fn()
+    except Exception as exc:  # pylint: disable=broad-except
+        log.warning("novadocker: could not refresh the grains after a change: %s", exc)
+        return False
+    return True

@@ -22,6 +22,9 @@ times with the same minion config and flags:
   render only      state.show_sls novadocker (the SLS tree rendered, no state run)
   test=True        state.apply novadocker test=True
   novadocker.check / novadocker.validate_daemon
+  wheelhouse       state.apply novadocker on a fresh offline node: a nova venv with pip and
+                   setuptools alone, pip with no configuration file and its index a closed
+                   port, driver:wheelhouse (salt://) filled by README's pip wheel command
 
 and, outside Salt, a plain ``<nova venv python> -m pip install`` of the same archive into
 another fresh copy of the venv, to report the first apply without the pip install itself.
@@ -52,6 +55,7 @@ import pathlib
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -182,6 +186,21 @@ def formula_root(dest):
     return dest
 
 
+def fill_wheelhouse(python, archive, dest):
+    """README's ``pip wheel`` command (Offline nodes), run where an index is reachable."""
+    env = dict(os.environ, PBR_VERSION=DRIVER_VERSION)
+    cmd = [python, "-m", "pip", "wheel", "-q", "--wheel-dir", dest, archive]
+    run([*cmd, "setuptools", "wheel", "pbr"], env=env)
+
+
+def closed_port():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
 def copy_venv(template_python, dest):
     shutil.copytree(
         pathlib.Path(template_python).parent.parent, dest, symlinks=True, copy_function=os.link
@@ -193,11 +212,24 @@ def copy_venv(template_python, dest):
 
 
 class Node:
-    def __init__(self, base, index, world):
+    def __init__(self, base, index, world, offline=False):
         self.dir = pathlib.Path(base) / f"run{index}"
         self.root = self.dir / "node"
         lay_sandbox(self.root)
-        self.python = copy_venv(world["nova_python"], self.dir / "nova-venv")
+        #: The environment of its salt-calls (None: this process's).
+        self.env = None
+        if offline:
+            # An offline node: a nova venv with pip and setuptools alone (pip builds the driver
+            # in an isolated environment, from the wheelhouse too), and a pip that reaches no
+            # index at all (no configuration file, the index a closed port, no retries).
+            run([sys.executable, "-m", "venv", self.dir / "nova-venv"])
+            self.python = self.dir / "nova-venv" / "bin" / "python"
+            self.env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+            self.env.update(
+                PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=world["dead_index"], PIP_RETRIES="0"
+            )
+        else:
+            self.python = copy_venv(world["nova_python"], self.dir / "nova-venv")
         self.conf = self.dir / "salt"
         pillar_dir = self.dir / "pillar"
         pillar_dir.mkdir(parents=True)
@@ -228,7 +260,8 @@ class Node:
                     "source": world["url"],
                     "source_hash": world["archive"].source_hash,
                     "version": DRIVER_VERSION,
-                    "pip_args": PIP_ARGS,
+                    "pip_args": [] if offline else PIP_ARGS,
+                    "wheelhouse": "salt://wheels" if offline else "",
                 },
                 "image": {"enabled": True, "service": False},
             }
@@ -242,7 +275,7 @@ class Node:
         """(seconds, parsed output) of one salt-call."""
         argv = [*prefix, *self.argv(*args)]
         start = time.perf_counter()
-        proc = run(argv, check=False)
+        proc = run(argv, env=self.env, check=False)
         elapsed = time.perf_counter() - start
         try:
             data = json.loads(proc.stdout)["local"]
@@ -354,7 +387,23 @@ def one_run(index, world, samples, notes):
         raise SystemExit(
             f"bench: re-apply/test=True/checks reached the HTTP server: {http.paths()}"
         )
+    offline_run(index, world, samples)
     return node
+
+
+def offline_run(index, world, samples):
+    """The first apply of an offline node: everything pip needs from the wheelhouse (README's
+    ``pip wheel`` command filled it), no index reachable."""
+    node = Node(world["base"], f"{index}-offline", world, offline=True)
+    _, synced, code = node.call("saltutil.sync_all")
+    assert code == 0 and "modules.novadocker" in synced["modules"], synced
+    node.apply(FLOOR_SLS)
+    elapsed, states = node.apply("novadocker")
+    if not states[DRIVER_STATE].get("changes"):
+        raise SystemExit(f"bench: the offline first apply did not install the driver: {states}")
+    samples["first apply, wheelhouse"].append(elapsed)
+    samples["driver state, wheelhouse"].append(float(states[DRIVER_STATE]["duration"]) / 1000.0)
+    run(["gpasswd", "--delete", world["account"].user, world["account"].group], check=False)
 
 
 # -- the subprocess check --------------------------------------------------------------------
@@ -456,6 +505,18 @@ def render(samples, notes, runs, info, subproc):
         ("  novadocker-compute-driver state (download, hash, pip)", "driver state", None, ""),
         ("first apply without pip", "first apply without pip", "floor", ""),
         ("first apply without the driver state", "first apply without driver state", "floor", ""),
+        (
+            "first apply from a wheelhouse, no index reachable (pip builds in isolation)",
+            "first apply, wheelhouse",
+            "floor",
+            "",
+        ),
+        (
+            "  novadocker-compute-driver state (download, hash, wheelhouse cached, pip)",
+            "driver state, wheelhouse",
+            None,
+            "",
+        ),
         ("re-apply, nothing to change", "re-apply", "floor", "re-apply: states' own time"),
         ("  render only: state.show_sls novadocker", "render", "floor", ""),
         ("test=True", "test=True", "floor", "test=True: states' own time"),
@@ -539,6 +600,8 @@ def main():
             "plain pip install",
             "first apply without pip",
             "first apply without driver state",
+            "first apply, wheelhouse",
+            "driver state, wheelhouse",
             "re-apply",
             "re-apply: states' own time",
             "render",
@@ -569,6 +632,9 @@ def main():
         world["url"] = http.publish(archive)
         log("nova venv template (nova 34, pbr, setuptools, wheel, docker)")
         world["nova_python"] = make_nova_venv(base / "nova-template")
+        log("wheelhouse (README's pip wheel command) and a dead index")
+        fill_wheelhouse(world["nova_python"], archive.path, states / "wheels")
+        world["dead_index"] = "http://127.0.0.1:{}/simple".format(closed_port())
         node = None
         for index in range(args.runs):
             log(f"run {index + 1}/{args.runs}")

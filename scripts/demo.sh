@@ -1,5 +1,7 @@
 #!/bin/sh
-# make demo: apply the formula with salt-call --local to a sandbox node under .sandbox/.
+# sh scripts/demo.sh (or make demo): apply the formula with salt-call --local to a sandbox node
+# under .sandbox/. Works on a fresh Debian machine as root with nothing else installed: it
+# bootstraps python3, python3-venv and .venv first (scripts/bootstrap.sh).
 #
 # The node (.sandbox/node) gets a nova.conf and a glance-api.conf like a freshly installed
 # node's; the formula makes it a docker compute node and an image node. Steps that cannot run
@@ -14,6 +16,7 @@ REPO="$(pwd)"
 SANDBOX="$REPO/.sandbox"
 NODE="$SANDBOX/node"
 VENV="${VENV:-.venv}"
+sh scripts/bootstrap.sh
 
 rm -rf "$SANDBOX"
 mkdir -p "$NODE/etc/nova/rootwrap.d" "$NODE/etc/glance" "$SANDBOX/salt" "$SANDBOX/pillar"

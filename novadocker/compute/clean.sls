@@ -18,6 +18,7 @@ novadocker-compute-clean-nova-conf:
     - record: {{ novadocker.records.nova_conf | json }}
     - state_dir: {{ novadocker.paths.state_dir | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
+    - refresh_grains: true
     - require:
       - novadocker: novadocker-pillar-valid
 

@@ -22,6 +22,8 @@ novadocker-compute-nova-conf:
     - record: {{ novadocker.records.nova_conf | json }}
     - state_dir: {{ novadocker.paths.state_dir | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
+    # the novadocker grain reads nova.conf: the running minion reloads it on a change
+    - refresh_grains: true
     - missing_message: 'nova.conf not found at {path}: is nova-compute installed?'
     - require:
       - novadocker_daemon: novadocker-compute-socket-access

@@ -5,10 +5,10 @@
     not expose a world-writable socket, before the node is switched. The nova user's access to
     the socket is the socket step's business (it comes after and verifies it). A tcp:// daemon
     is reached with the TLS settings the driver will build from the [docker] options nova will
-    read (nova.conf's, with the formula's keys over them); TLS the driver would not verify, and
-    plain TCP to another host, are refused unless pillar accepts them (compute:unsafe_*); the
-    TLS files must be readable by the nova user, the key not by others. test=True reports the
-    problems without failing the run. #}
+    read (its config chain's, with the formula's keys over them); TLS the driver would not
+    verify, and plain TCP to another host, are refused unless pillar accepts them
+    (compute:unsafe_*); the TLS files must be readable by the nova user, the key not by others.
+    The gate only reads: test=True checks for real and fails where the real run would. #}
 {%- set tplroot = tpldir.split('/')[0] %}
 {%- from tplroot ~ "/map.jinja" import novadocker with context %}
 

@@ -21,6 +21,7 @@ novadocker-compute-driver:
     - source_hash: {{ driver.source_hash | json }}
     - version: {{ driver.version | json }}
     - pip_args: {{ driver.pip_args | json }}
+    - wheelhouse: {{ driver.wheelhouse | json }}
     - unsafe_skip_source_hash: {{ driver.unsafe_skip_source_hash | json }}
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - record: {{ novadocker.records.driver | json }}

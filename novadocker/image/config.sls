@@ -24,6 +24,7 @@ novadocker-image-container-formats:
     - formats: {{ novadocker.image.container_formats | json }}
     - section: {{ novadocker.glance.section | json }}
     - default_formats: {{ novadocker.glance.default_formats | json }}
+    - note: {{ novadocker.glance.note | json }}
     - record: {{ novadocker.records.glance_api_conf | json }}
     - restart_marker: {{ novadocker.restart_marker.image | json }}
     - missing_message: 'glance-api.conf not found at {path}: is glance-api installed?'

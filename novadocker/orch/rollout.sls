@@ -12,7 +12,7 @@
     novadocker.rollout, _runners/novadocker.py, does the work and returns what was done and what
     was not). Options come from the orchestrate pillar novadocker:orch (the master's own pillar,
     or pillar= on the command line): image_target, compute_target, tgt_type, batch_size, sls,
-    saltenv, timeout, test. Unknown keys fail the run. #}
+    saltenv, timeout, ping_timeout, allow_missing, test. Unknown keys fail the run. #}
 {%- set orch = salt['pillar.get']('novadocker:orch', {}) %}
 
 novadocker-orch-sync-runners:

@@ -1,11 +1,12 @@
 """
 Fleet fixtures: a real salt-master and real salt-minions on this machine.
 
-``fleet`` (session) starts one master (pytest-salt-factories) whose ``file_roots`` are
-``[<tmp>/states, <the formula's repository>]`` (``<tmp>/states`` holds ``top.sls`` and the
-driver archive under ``novadocker-dist/``, served as ``salt://``) and whose ``pillar_roots`` is
-a pillar tree rewritten by the tests (one ``nodes/<id>.sls`` per minion and a ``top.sls``
-naming each). Five minions connect to it:
+``fleet`` (session) starts one master (pytest-salt-factories) whose ``file_roots`` and
+``pillar_roots`` are README's (``fixtures.readme.master_layout``, with ``/srv`` under a test
+folder): ``<tmp>/states`` (``top.sls`` and the driver archive under ``novadocker-dist/``,
+served as ``salt://``), then ``<tmp>/formulas/novadocker``, README's folder of links to the
+formula's shipped parts; ``<tmp>/pillar`` is a pillar tree rewritten by the tests (one
+``nodes/<id>.sls`` per minion and a ``top.sls`` naming each). Five minions connect to it:
 
 ``compute-1``, ``compute-2``, ``compute-3``
     compute nodes; a test makes them docker compute nodes with :py:meth:`Fleet.docker_pillar`
@@ -33,6 +34,7 @@ import subprocess
 import time
 
 import pytest
+from fixtures.readme import master_layout, readme_block
 from testnode import lay_sandbox
 from testpaths import REPO, TEST_SALT
 
@@ -54,16 +56,6 @@ PIP_ARGS = ["--no-build-isolation", "--no-deps"]
 #: Where the reactor SLS sits in README's example (the master config maps the beacon's tags
 #: to this file).
 REACTOR_MARK = "# /srv/reactor/novadocker-daemon.sls"
-
-
-def readme_block(mark):
-    """The fenced code block of README whose first line is ``mark`` (without the fences)."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    for idx, line in enumerate(lines):
-        if line.strip() == mark and idx > 0 and lines[idx - 1].startswith("```"):
-            end = next(j for j in range(idx + 1, len(lines)) if lines[j].startswith("```"))
-            return "\n".join(lines[idx:end]) + "\n"
-    raise AssertionError(f"README.md has no code block starting with {mark!r}")
 
 
 class Fleet:
@@ -211,14 +203,20 @@ class Fleet:
             assert data == {mid: True for mid in targets}, ret
 
     @contextlib.contextmanager
-    def extra_minion(self, mid, pillar, **overrides):
+    def extra_minion(self, mid, pillar, environ=None, **overrides):
         """Start one more minion ``mid`` (its pillar: ``pillar``; ``overrides`` added to its
-        config) for the ``with`` block; then stop it and delete its key and pillar, so that
-        ``salt '*'`` does not wait for it afterwards."""
+        config; ``environ``: its environment, ``None`` values removed) for the ``with`` block;
+        then stop it and delete its key and pillar, so that ``salt '*'`` does not wait for it
+        afterwards."""
         self.set_pillars({mid: pillar}, refresh=False)
         minion = self.master.salt_minion_daemon(
             mid, overrides=minion_overrides(self.base, mid, **overrides)
         )
+        for key, value in (environ or {}).items():
+            if value is None:
+                minion.environ.pop(key, None)
+            else:
+                minion.environ[key] = value
         try:
             with minion.started():
                 self.minions[mid] = minion
@@ -287,16 +285,10 @@ def fleet(
     master = salt_factories.salt_master_daemon(
         MASTER_ID,
         overrides={
-            "file_roots": {"base": [str(states), str(REPO)]},
-            "pillar_roots": {"base": [str(base / "pillar")]},
+            # README's layout: file_roots and pillar_roots of its master config, the formula
+            # served from a folder of links to its shipped parts (laid by README's loop).
+            **master_layout(base),
             "reactor": [{"salt/beacon/*/novadocker_daemon/*": [str(reactor)]}],
-            # The working tree holds virtualenvs, git data and caches (~50k files): keep them
-            # out of the file server, as a master serving a formula checkout would, and walk
-            # it less often.
-            "file_ignore_regex": [
-                r"^\.(venv|git|sandbox|pytest_cache|ruff_cache)[^/]*(/|$)",
-                r"(^|/)__pycache__(/|$)",
-            ],
             "fileserver_list_cache_time": 300,
             "log_level_logfile": "info",
         },

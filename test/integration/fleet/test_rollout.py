@@ -151,6 +151,11 @@ def test_rollout_refuses_bad_options_and_dry_runs_change_nothing(fleet):
     assert all(_pristine(fleet, mid) for mid in FLEET)
     assert all(fleet.service_calls(mid) == [] for mid in FLEET)
 
+    # salt-run novadocker.rollout reads the same orchestrate pillar: refused the same way.
+    ret = fleet.salt_run("novadocker.rollout", "test=True")
+    assert ret.returncode != 0 and any("batchsize" in e for e in ret.data["Error"]), ret
+    fleet.set_pillars({}, master_pillar={"novadocker": {"orch": {}}}, refresh=False)
+
     # A dry run straight from salt-run: every step in test mode, nothing changes anywhere.
     ret = fleet.salt_run("novadocker.rollout", "test=True")
     assert ret.returncode == 0, ret

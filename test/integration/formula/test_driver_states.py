@@ -91,8 +91,10 @@ def test_test_mode_predicts_and_downloads_nothing(node, nova_python, driver_arch
     ret = install(node, nova_python, url, archive, test=True)
     assert ret["result"] is None, ret
     assert ret["changes"] == {"old": None, "new": "1.0.0"}
-    assert http_server.requests == []
+    # One HEAD request says the archive is there; nothing is downloaded.
+    assert http_server.requests == [("HEAD", "/nova-docker-1.0.0.zip")]
     assert not driver_files_installed(nova_python)
+    http_server.clear()
 
     install(node, nova_python, archive.url, archive)
     newer = driver_archive("1.1.0")
@@ -100,7 +102,7 @@ def test_test_mode_predicts_and_downloads_nothing(node, nova_python, driver_arch
     ret = install(node, nova_python, url, newer, version="1.1.0", test=True)
     assert ret["result"] is None, ret
     assert ret["changes"] == {"old": "1.0.0", "new": "1.1.0"}
-    assert http_server.requests == []
+    assert http_server.requests == [("HEAD", "/nova-docker-1.1.0.zip")]
     assert [p.name for p in dist_info(nova_python)] == ["nova_docker-1.0.0.dist-info"]
 
 
@@ -272,7 +274,11 @@ def test_record_then_removed_uninstalls_what_the_formula_installed(
     archive = driver_archive("1.0.0")
     ret = install(node, nova_python, archive.url, archive, record=str(record))
     assert ret["result"] is True, ret
-    assert json.loads(record.read_text()) == {"python": nova_python, "previous_version": None}
+    assert json.loads(record.read_text()) == {
+        "python": nova_python,
+        "previous_version": None,
+        "added": [],
+    }
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     assert stat.S_IMODE(record.parent.stat().st_mode) == 0o700
 
@@ -312,7 +318,11 @@ def test_record_keeps_a_driver_that_was_there_before(node, nova_python, driver_a
     newer = driver_archive("1.1.0")
     ret = install(node, nova_python, newer.url, newer, version="1.1.0", record=str(record))
     assert ret["changes"] == {"old": "1.0.0", "new": "1.1.0"}, ret
-    assert json.loads(record.read_text()) == {"python": nova_python, "previous_version": "1.0.0"}
+    assert json.loads(record.read_text()) == {
+        "python": nova_python,
+        "previous_version": "1.0.0",
+        "added": [],
+    }
 
     ret = run_state(node, "removed", nova_python, record=str(record))
     assert ret["result"] is True, ret

@@ -158,8 +158,11 @@ AFTER_DRIVER = {
     "fault_socket_not_accessible",
     "fault_nova_conf_not_writable",
 }
-# Faults that test mode finds without downloading, installing or writing anything.
+# Faults that test mode finds without downloading, installing or writing anything (the
+# source's presence by a HEAD request): it fails there, as the real run does.
 DETECTED_IN_TEST_MODE = {
+    "fault_404",
+    "fault_unreachable",
     "fault_python_missing",
     "fault_daemon_stopped",
     "fault_api_mismatch",
@@ -188,6 +191,8 @@ def test_fault_fails_clearly_and_leaves_nova_conf_alone(fault_node, request, fau
         # anything (no download, no pip run, no write) are named in its comment.
         assert state["result"] in (None, False), state
         if fault.__name__ in DETECTED_IN_TEST_MODE:
+            assert ret.returncode != 0
+            assert state["result"] is False, state
             for fragment in fragments:
                 assert fragment in state["comment"], state["comment"]
 
