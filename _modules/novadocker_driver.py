@@ -63,15 +63,17 @@ def _tail(text, lines=_TAIL_LINES):
 
 
 def _pip_args(pip_args):
+    """The pip arguments as a list, refused (like the pillar validation does) when one is not
+    among the pip install options the formula accepts."""
     if pip_args is None or pip_args == "":
         return []
-    if isinstance(pip_args, str):
-        return shlex.split(pip_args)
-    if isinstance(pip_args, (list, tuple)) and all(isinstance(a, str) for a in pip_args):
-        return list(pip_args)
-    raise SaltInvocationError(
-        f"pillar novadocker:driver:pip_args must be a list of strings, got {pip_args!r}"
-    )
+    args = shlex.split(pip_args) if isinstance(pip_args, str) else pip_args
+    if isinstance(args, tuple):
+        args = list(args)
+    problems = __utils__["novadocker_schema.pip_args_problems"](args)
+    if problems:
+        raise SaltInvocationError("; ".join(problems))
+    return args
 
 
 def _parse_hash(source_hash):
@@ -110,16 +112,110 @@ def _local_path(source):
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise SaltInvocationError(
-                f"pillar novadocker:driver:source {source!r}: a file:// URL must name a path "
-                "on the minion (file:///path/to/nova-docker.zip)"
+                f"pillar novadocker:driver:source {_sec('redact_url')(source)!r}: a file:// URL "
+                "must name a path on the minion (file:///path/to/nova-docker.zip)"
             )
         return urllib.parse.unquote(parsed.path)
     return None
 
 
-def _fetch(source, source_hash=None):
-    """Path of ``source`` on the minion: a local file as is, anything else cached by
-    ``cp.cache_file`` in the minion's cache."""
+def _proxy():
+    """The minion's proxy settings (Salt's ``proxy_host`` ... options), for a download."""
+    if not __opts__.get("proxy_host"):
+        return None
+    return {
+        "host": __opts__["proxy_host"],
+        "port": __opts__.get("proxy_port"),
+        "username": __opts__.get("proxy_username"),
+        "password": __opts__.get("proxy_password"),
+        "no_proxy": __opts__.get("no_proxy") or [],
+    }
+
+
+def _download(source, expected, timeout, username, password):
+    """Path of the http(s) ``source`` in the minion cache (``<cachedir>/novadocker/
+    downloads``), downloaded within ``timeout`` seconds unless a copy with the ``expected``
+    hash is there already. The cache name never holds a part of the URL."""
+    directory = os.path.join(__opts__["cachedir"], "novadocker", "downloads")
+    _dl("prepare")(directory)
+    dest = os.path.join(directory, _dl("cache_name")(source, expected[1] if expected else None))
+    if expected and os.path.isfile(dest) and _file_hash(dest, expected[0]) == expected[1]:
+        log.debug("novadocker: %s is in the minion cache already", _sec("redact_url")(source))
+        return dest
+    cafile = __opts__.get("ca_bundle")
+    _dl("fetch")(
+        source,
+        dest,
+        timeout=timeout,
+        username=username or None,
+        password=password or None,
+        proxy=_proxy(),
+        cafile=cafile if isinstance(cafile, str) and os.path.isfile(cafile) else None,
+    )
+    return dest
+
+
+def fetch(
+    source,
+    source_hash="",
+    skip_hash=False,
+    download_timeout=300,
+    source_username=None,
+    source_password=None,
+):
+    """
+    Return the path on the minion of the driver archive ``source``, its hash checked.
+
+    A ``file://`` URL or absolute path is read in place; ``salt://`` is cached by
+    ``cp.cache_file``; ``http(s)://`` is downloaded into the minion cache within
+    ``download_timeout`` seconds in all (``_utils/novadocker_download.py``), with HTTP Basic
+    credentials ``source_username``/``source_password`` (or the URL's userinfo), reusing a
+    copy whose hash is ``source_hash``. A file whose hash differs is not kept. Every message
+    hides the credentials.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.fetch https://example.org/nova-docker-stable-mitaka.zip \\
+            source_hash=sha256=<hex>
+    """
+    expected = None
+    if not skip_hash:
+        if not source_hash:
+            raise SaltInvocationError(
+                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
+                "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
+                "true)"
+            )
+        expected = _parse_hash(source_hash)
+    shown = _sec("redact_url")(source)
+    path = _fetch(source, expected, download_timeout, source_username, source_password)
+    if expected:
+        algo, digest = expected
+        actual = _file_hash(path, algo)
+        if actual != digest:
+            if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
+                # Do not keep a wrong file in the minion cache.
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
+            raise CommandExecutionError(
+                f"Hash mismatch for {shown}: pillar novadocker:driver:source_hash expects "
+                f"{algo}={digest} but the downloaded file has {algo}={actual}; nothing was "
+                "installed. Check the URL (a branch archive changes with every commit: "
+                "prefer a tag or commit) or update source_hash"
+            )
+    else:
+        log.warning("Installing %s without checking its hash (unsafe)", shown)
+    return path
+
+
+def _fetch(source, expected=None, timeout=300, username=None, password=None):
+    """Path of ``source`` on the minion: a local file as is, a salt:// file cached by
+    ``cp.cache_file``, an http(s) URL downloaded (:py:func:`_download`)."""
+    shown = _sec("redact_url")(source)
     local = _local_path(source)
     if local is not None:
         if not os.path.isfile(local):
@@ -129,43 +225,28 @@ def _fetch(source, source_hash=None):
             )
         return local
     scheme = urllib.parse.urlparse(source).scheme.lower()
-    if scheme not in ("http", "https", "salt"):
+    if scheme in ("http", "https"):
+        try:
+            return _download(source, expected, timeout, username, password)
+        except CommandExecutionError as exc:
+            raise CommandExecutionError(f"{exc}; check pillar novadocker:driver:source") from None
+    if scheme != "salt":
         raise SaltInvocationError(
-            f"pillar novadocker:driver:source {source!r} is not an https://, http://, salt:// "
+            f"pillar novadocker:driver:source {shown!r} is not an https://, http://, salt:// "
             "or file:// URL nor an absolute path"
         )
-    kwargs = {}
-    if source_hash and scheme in ("http", "https"):
-        # Lets cp.cache_file keep a cached copy that already matches instead of re-fetching.
-        kwargs["source_hash"] = source_hash
     try:
-        cached = __salt__["cp.cache_file"](source, **kwargs)
+        cached = __salt__["cp.cache_file"](source)
     except Exception as exc:  # MinionError, CommandExecutionError, ...
-        raise CommandExecutionError(_download_error(source, exc)) from exc
+        raise CommandExecutionError(
+            f"Could not download {shown}: {exc}. Check pillar novadocker:driver:source."
+        ) from exc
     if not cached or not os.path.isfile(cached):
-        if scheme == "salt":
-            raise CommandExecutionError(
-                f"Could not download {source}: the Salt fileserver has no such file (check "
-                "pillar novadocker:driver:source and the master's file_roots)"
-            )
-        raise CommandExecutionError(f"Could not download {source}: nothing was fetched")
-    return cached
-
-
-def _download_error(url, exc):
-    text = str(exc)
-    match = re.search(r"HTTP(?: error)?\s*:?\s*(\d{3})", text)
-    if match:
-        code = match.group(1)
-        hint = " (no such file on the server: check the URL)" if code == "404" else ""
-        return (
-            f"Could not download {url}: the server answered HTTP {code}{hint}; check pillar "
-            f"novadocker:driver:source. ({text})"
+        raise CommandExecutionError(
+            f"Could not download {shown}: the Salt fileserver has no such file (check "
+            "pillar novadocker:driver:source and the master's file_roots)"
         )
-    return (
-        f"Could not download {url}: {text}. Is the host reachable from this minion (DNS, "
-        "proxy, firewall)? Check pillar novadocker:driver:source."
-    )
+    return cached
 
 
 def _describe_not_zip(path):
@@ -390,17 +471,30 @@ def check(python, version="", release="mitaka"):
     return ret
 
 
-def install(python, source, source_hash="", version="", pip_args=None, skip_hash=False):
+def install(
+    python,
+    source,
+    source_hash="",
+    version="",
+    pip_args=None,
+    skip_hash=False,
+    download_timeout=300,
+    source_username=None,
+    source_password=None,
+    fetched=None,
+):
     """
     Install nova-docker ``version`` into ``python``'s environment from ``source``, a zip
     archive of its git tree. Returns ``{"old": <version before or None>, "new": <version>}``.
 
-    The archive is fetched into the minion cache (``cp.cache_file`` for ``salt://`` and
-    ``http(s)://``; a ``file://`` URL or absolute path is read in place), its hash checked
-    against ``source_hash``, unpacked into a temporary directory and installed with
-    ``<python> -m pip install --no-input <pip_args> <dir>`` with ``PBR_VERSION=<version>``
-    (the archive has no git metadata for pbr to read). Afterwards the installed version must
-    be ``version`` and ``import novadocker`` must work.
+    The archive is fetched (:py:func:`fetch`: into the minion cache for ``salt://`` and
+    ``http(s)://``, within ``download_timeout`` seconds; a ``file://`` URL or absolute path is
+    read in place), its hash checked against ``source_hash``, unpacked into a temporary
+    directory and installed with ``<python> -m pip install --no-input <pip_args> <dir>`` with
+    ``PBR_VERSION=<version>`` (the archive has no git metadata for pbr to read). Afterwards the
+    installed version must be ``version`` and ``import novadocker`` must work. Credentials
+    (``source_username``/``source_password``, the URL's userinfo or query, those in
+    ``pip_args``) never appear in a message.
 
     python
         Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
@@ -417,11 +511,18 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
         ``novadocker:driver:version``). Required.
 
     pip_args
-        Extra arguments to ``pip install``, e.g. ``["--no-index", "--find-links", "/srv/w"]``
+        Extra ``pip install`` options out of those the formula accepts (pillar
+        ``novadocker:driver:pip_args``), e.g. ``["--no-index", "--find-links", "/srv/w"]``
         for an offline node or ``["--index-url", "https://pypi.example/simple"]``.
 
     skip_hash
         Do not check the hash (unsafe).
+
+    download_timeout, source_username, source_password
+        See :py:func:`fetch`.
+
+    fetched
+        The archive's path as :py:func:`fetch` returned it (checked already): no download.
 
     CLI Example:
 
@@ -444,39 +545,15 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             "nova-docker's git tree"
         )
     args = _pip_args(pip_args)
-    expected = None
-    if not skip_hash:
-        if not source_hash:
-            raise SaltInvocationError(
-                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
-                "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
-                "true)"
-            )
-        expected = _parse_hash(source_hash)
+    known = _sec("known")(source, source_password, args)
+    shown = _sec("redact_url")(source)
     old = _env("installed_version")(python)
-
+    path = fetched or fetch(
+        source, source_hash, skip_hash, download_timeout, source_username, source_password
+    )
     workdir = _workdir()
     try:
-        path = _fetch(source, f"{expected[0]}={expected[1]}" if expected else None)
-        if expected:
-            algo, digest = expected
-            actual = _file_hash(path, algo)
-            if actual != digest:
-                if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
-                    # Do not keep a wrong file in the minion cache.
-                    try:
-                        os.remove(path)
-                    except OSError:
-                        pass
-                raise CommandExecutionError(
-                    f"Hash mismatch for {source}: pillar novadocker:driver:source_hash expects "
-                    f"{algo}={digest} but the downloaded file has {algo}={actual}; nothing was "
-                    "installed. Check the URL (a branch archive changes with every commit: "
-                    "prefer a tag or commit) or update source_hash"
-                )
-        else:
-            log.warning("Installing %s without checking its hash (unsafe)", source)
-        top = _unpack(path, os.path.join(workdir, "src"), source)
+        top = _unpack(path, os.path.join(workdir, "src"), shown)
         cmd = [python, "-m", "pip", "install", "--no-input", *args, top]
         res = _env("run")(cmd, env={"PBR_VERSION": wanted}, cwd=workdir)
     finally:
@@ -492,9 +569,10 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
                 "novadocker:driver:python at nova's virtualenv, or add "
                 "--break-system-packages to novadocker:driver:pip_args)"
             )
+        tail = _sec("redact_text")(_tail(output), known)
         raise CommandExecutionError(
-            f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
-            f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
+            f"pip could not install nova-docker {wanted} from {shown} into {python} (exit "
+            f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{tail}"
         )
     new = _env("installed_version")(python)
     if not _env("same_version")(new, wanted):
@@ -557,3 +635,13 @@ def remove(python):
 def _env(name):
     """A function of ``_utils/novadocker_pyenv.py`` (nova's Python environment)."""
     return __utils__["novadocker_pyenv.{}".format(name)]
+
+
+def _sec(name):
+    """A function of ``_utils/novadocker_secrets.py`` (credentials hidden)."""
+    return __utils__["novadocker_secrets.{}".format(name)]
+
+
+def _dl(name):
+    """A function of ``_utils/novadocker_download.py`` (downloads with a deadline)."""
+    return __utils__["novadocker_download.{}".format(name)]

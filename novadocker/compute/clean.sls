@@ -17,7 +17,8 @@ novadocker-compute-clean-nova-conf:
     - record: {{ novadocker.records.nova_conf | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - require:
-      - novadocker: novadocker-pillar-valid
+      # The run's lock (taken once the pillar is valid; only the validation renders else).
+      - novadocker: novadocker-{{ 'run-lock' if novadocker.valid else 'pillar-valid' }}
 
 novadocker-compute-clean-socket-access:
   novadocker_daemon.socket_access_revoked:
