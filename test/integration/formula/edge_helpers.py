@@ -61,6 +61,20 @@ def raw_call(node, args, cwd=None, prefix=(), timeout=600):
     return proc, data
 
 
+def enable_role_without_gates(node, role):
+    """Pillar of a sandbox node with ``role`` (compute or image) on and no driver source or
+    daemon (the readiness gates print SKIPPED): only the role's config file matters."""
+    node.set_pillar(
+        {
+            "novadocker": {
+                "root": str(node.root),
+                "unsafe_skip_readiness_gates": True,
+                role: {"enabled": True, "service": "svc-" + role},
+            }
+        }
+    )
+
+
 def cachedir(node):
     return pathlib.Path(node.call("config.get", "cachedir").data)
 

@@ -184,7 +184,15 @@ def test_a_first_apply_killed_at_any_rename_leaves_nothing_clean_cannot_undo(
     def check(killed):
         loadable = [p.name for p in rootwrap_d.iterdir() if not p.name.startswith(".")]
         assert set(loadable) <= {"docker.filters"}, (killed, loadable)
-        seen_strays.extend(strays(c.node.root))
+        left = strays(c.node.root)
+        seen_strays.extend(left)
+        # A dry run after the kill writes nothing: it says what it would remove.
+        before = c.node.path(NOVA).read_bytes()
+        proc, data = raw_call(c.node, ["state.apply", "novadocker", "test=True"])
+        lock_state = states_of(data)["novadocker-run-lock"]
+        assert strays(c.node.root) == left and c.node.path(NOVA).read_bytes() == before, killed
+        if left:
+            assert lock_state["result"] is None and lock_state["changes"]["removed"], killed
         proc, data = raw_call(c.node, ["state.apply", "novadocker.clean"])
         # (the killed run may have added the nova user to the group: clean takes it out)
         assert proc.returncode == 0, (killed, failed(states_of(data)))

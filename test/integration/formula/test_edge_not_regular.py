@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, own_failures
+from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates, own_failures
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +37,7 @@ def test_a_config_file_that_is_not_a_regular_file_fails_clearly(
 ):
     path = node.path(conf)
     make(path, kind)
-    node.set_pillar(
-        {
-            "novadocker": {
-                "root": str(node.root),
-                # A sandbox without driver source or daemon: only the file matters here.
-                "unsafe_skip_readiness_gates": True,
-                role: {"enabled": True, "service": "svc-" + role},
-            }
-        }
-    )
+    enable_role_without_gates(node, role)
     for test_mode in (True, False):
         # A blocked open would hang the run: salt-call gets 120 s.
         ret = node.cli.run(

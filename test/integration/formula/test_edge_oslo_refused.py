@@ -8,7 +8,7 @@ formula's reader and oslo.config is test/functional/utils/test_novadocker_ini_os
 
 import pytest
 
-from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR
+from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates
 from fixtures.openstack import OsloConfigRefused, oslo_config_value
 from testpaths import DATA
 
@@ -46,15 +46,7 @@ def test_a_file_oslo_refuses_is_never_edited(node, case):
         oslo_config_value(data, "DEFAULT", "debug")
     path = node.path(conf)
     path.write_bytes(data)
-    node.set_pillar(
-        {
-            "novadocker": {
-                "root": str(node.root),
-                "unsafe_skip_readiness_gates": True,
-                role: {"enabled": True, "service": "svc-" + role},
-            }
-        }
-    )
+    enable_role_without_gates(node, role)
     for test_mode in (True, False):
         ret, states = node.apply(test=test_mode)
         assert ret.returncode != 0

@@ -11,7 +11,7 @@ import pathlib
 
 import pytest
 
-from edge_helpers import GLANCE, STATE_DIR, failed, raw_call, states_of
+from edge_helpers import GLANCE, STATE_DIR, changed, failed, raw_call, states_of
 from testpaths import DATA
 
 pytestmark = pytest.mark.slow
@@ -57,6 +57,9 @@ def test_every_managed_path_is_absolute_whatever_the_root(node, tmp_path, root):
     assert node.path(STATE_DIR + "/glance-api.conf.json").is_file()
     assert [r[:2] for r in node.restarts()] == [["restart", "glance-api"]]
     assert list(pathlib.Path(cwd).iterdir()) == []
+    # A second run changes nothing.
+    proc, data = raw_call(node, ["state.apply", "novadocker"], cwd=cwd)
+    assert proc.returncode == 0 and changed(states_of(data)) == set(), failed(states_of(data))
 
     proc, data = raw_call(node, ["state.apply", "novadocker.clean"], cwd=cwd)
     assert proc.returncode == 0, failed(states_of(data))
