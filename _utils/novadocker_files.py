@@ -101,6 +101,11 @@ def _copy_xattrs(src, fd):
             log.warning("novadocker: could not copy %s of %s: %s", name, src, exc)
 
 
+def is_temp(name):
+    """True for the name of one of the formula's temporary files (:py:func:`temp_prefix`)."""
+    return name.startswith(".") and TEMP_MARK in name
+
+
 def temp_prefix(path):
     """The prefix of the formula's temporary files for ``path``."""
     return "." + os.path.basename(path) + TEMP_MARK
@@ -148,10 +153,14 @@ def atomic_write(path, data, mode, uid=None, gid=None, xattrs_from=None):
 
 def strays(*paths):
     """The temporary files a killed run of the formula left beside each of ``paths`` (named
-    by :py:func:`temp_prefix`), sorted; each directory is listed once."""
+    by :py:func:`temp_prefix`), sorted; each directory is listed once. A path that is a
+    directory (a config dir, the records of the config chain) stands for every temporary
+    file of the formula in it."""
     prefixes = {}
     for path in paths:
-        if path:
+        if path and os.path.isdir(path):
+            prefixes[path] = {"."}
+        elif path:
             prefixes.setdefault(os.path.dirname(path) or ".", set()).add(temp_prefix(path))
     found = []
     for directory, wanted in sorted(prefixes.items()):
@@ -160,7 +169,11 @@ def strays(*paths):
         except OSError:
             continue
         wanted = tuple(wanted)
-        found += [os.path.join(directory, n) for n in sorted(names) if n.startswith(wanted)]
+        found += [
+            os.path.join(directory, n)
+            for n in sorted(names)
+            if n.startswith(wanted) and TEMP_MARK in n
+        ]
     return found
 
 

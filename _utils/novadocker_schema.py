@@ -168,6 +168,19 @@ def _abspath_or_empty(value, path, ctx):
     return _abspath(value, path, ctx, allow_empty=True)
 
 
+def _abspath_list(value, path, ctx, allow_empty=False):
+    accepted = ("a list" if allow_empty else "a non-empty list") + " of absolute paths"
+    if not isinstance(value, list) or (not value and not allow_empty):
+        yield _expected(path, accepted, value)
+        return
+    for idx, item in enumerate(value):
+        yield from _abspath(item, "{}:{}".format(path, idx), ctx)
+
+
+def _abspath_list_or_empty(value, path, ctx):
+    return _abspath_list(value, path, ctx, allow_empty=True)
+
+
 def _name(value, path, ctx):
     """A package or unit name: non-empty, one word."""
     accepted = "a non-empty name without whitespace"
@@ -451,6 +464,9 @@ _SCHEMA = {
     "compute": {
         "enabled": (_bool, "true or false"),
         "nova_conf": (_abspath, _ABSPATH),
+        "config_files": (_abspath_list, "a non-empty list of absolute paths, in read order"),
+        "config_dirs": (_abspath_list_or_empty, "a list of absolute paths of directories"),
+        "config_dirs_first": (_bool, "true or false"),
         "compute_driver": (_dotted_path, "a dotted Python path"),
         "docker": (_docker_options, "[docker] options of the selected driver:release"),
         "rootwrap_dir": (_abspath, _ABSPATH),
@@ -543,8 +559,25 @@ def _credential_checks(driver):
         )
 
 
+def _chain_checks(data, ctx):
+    """compute:nova_conf is one of the files nova-compute reads (compute:config_files)."""
+    nova_conf = _fallback(data, ctx["defaults"], "compute", "nova_conf")
+    files = _fallback(data, ctx["defaults"], "compute", "config_files")
+    if list(_abspath(nova_conf, "", ctx)) or list(_abspath_list(files, "", ctx)):
+        return  # the key's own rule says what is wrong with it
+    if nova_conf not in files:
+        yield _expected(
+            _path("compute", "nova_conf"),
+            "one of compute:config_files (the files nova-compute reads: {})".format(
+                _one_of(files) if files else "none"
+            ),
+            nova_conf,
+        )
+
+
 def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
+    yield from _chain_checks(data, ctx)
     driver = _section(data, "driver")
     yield from _credential_checks(driver)
     source = driver.get("source", "")

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from edge_helpers import FILTER, NOVA, STATE_DIR, failed
+from .edge_helpers import FILTER, NOVA, STATE_DIR, failed
 from fixtures.driver import driver_files_installed
 from testpaths import DATA, TEST_SALT
 

@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from edge_helpers import (
+from .edge_helpers import (
     NOVA,
     STATE_DIR,
     cachedir,

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from edge_helpers import NOVA, STATE_DIR, TEMP_MARK, cachedir
+from .edge_helpers import NOVA, STATE_DIR, TEMP_MARK, cachedir
 from fixtures.driver import driver_files_installed
 from fixtures.http_edges import trickle_http_server  # noqa: F401 (fixture)
 from testpaths import DATA

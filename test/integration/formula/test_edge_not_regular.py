@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates, own_failures
+from .edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates, own_failures
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ formula's reader and oslo.config is test/functional/utils/test_novadocker_ini_os
 
 import pytest
 
-from edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates
+from .edge_helpers import FILTER, GLANCE, NOVA, STATE_DIR, enable_role_without_gates
 from fixtures.openstack import OsloConfigRefused, oslo_config_value
 from testpaths import DATA
 

@@ -7,7 +7,7 @@ options. Before, ``-r <file>`` made pip quote the file's lines in the run's outp
 
 import pytest
 
-from edge_helpers import NOVA, STATE_DIR, failed
+from .edge_helpers import NOVA, STATE_DIR, failed
 from fixtures.driver import driver_files_installed
 from testpaths import DATA
 

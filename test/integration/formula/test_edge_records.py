@@ -9,7 +9,7 @@ operator's file.
 
 import pytest
 
-from edge_helpers import FILTER, NOVA, STATE_DIR, failed, own_failures
+from .edge_helpers import FILTER, NOVA, STATE_DIR, failed, own_failures
 from fixtures.driver import driver_files_installed
 from testpaths import DATA
 

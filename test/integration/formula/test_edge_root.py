@@ -11,7 +11,7 @@ import pathlib
 
 import pytest
 
-from edge_helpers import GLANCE, STATE_DIR, changed, failed, raw_call, states_of
+from .edge_helpers import GLANCE, STATE_DIR, changed, failed, raw_call, states_of
 from testpaths import DATA
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from edge_helpers import FILTER, NOVA, STATE_DIR
+from .edge_helpers import FILTER, NOVA, STATE_DIR
 from testpaths import DATA
 
 pytestmark = pytest.mark.slow

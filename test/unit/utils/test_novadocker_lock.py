@@ -3,6 +3,8 @@ hold the lock (flock is per open file description, so the holders here are child
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -58,13 +60,32 @@ def test_test_mode_waits_without_writing_or_keeping_it(tmp_path, held):
     assert got["held"] is False and not (tmp_path / "elsewhere").exists()
 
 
-def test_the_lock_is_released_when_its_holder_ends(tmp_path, held):
-    held_pid = held.pid
-    os.kill(held_pid, 9)
-    held.join(30)
-    got = lock.acquire(str(tmp_path / "state"), 5)
+def test_the_lock_is_released_when_its_holder_ends(tmp_path):
+    """A holder killed with SIGKILL (a run killed by the OOM killer, an operator) leaves no
+    lock behind: the kernel drops it with the process."""
+    state_dir = str(tmp_path / "state")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]); import novadocker_lock as l; "
+            "l.acquire(sys.argv[2], 5); print('held', flush=True); time.sleep(60)",
+            os.path.dirname(lock.__file__),
+            state_dir,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(lock.LockTimeout):
+            lock.acquire(state_dir, 0.2)
+    finally:
+        holder.kill()
+        holder.wait(30)
+    got = lock.acquire(state_dir, 5)
     assert got["held"] is True
     assert lock.holder(got["path"]) == os.getpid()
     # Taken again by the same process (a reloaded copy of the module): no wait.
-    again = lock.acquire(str(tmp_path / "state"), 0.1)
+    again = lock.acquire(state_dir, 0.1)
     assert again["held"] is True and again["waited"] == 0.0
