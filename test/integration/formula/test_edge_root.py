@@ -27,7 +27,11 @@ def image_pillar(node, root, prefix):
                 "glance_api_conf": prefix + GLANCE,
                 "service": "glance-api",
             },
-            "compute": {"nova_conf": prefix + "/etc/nova/nova.conf"},
+            "compute": {
+                "nova_conf": prefix + "/etc/nova/nova.conf",
+                "config_files": [prefix + "/etc/nova/nova.conf"],
+                "config_dirs": [],
+            },
         }
     }
 
