@@ -18,7 +18,6 @@ modules.
 import copy
 import json
 import logging
-import os
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -227,6 +226,27 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
         # A state run's settings: what the grain judges the node by (it sees no pillar).
         _set("keep_view")(__opts__["cachedir"], merged)
     return merged
+
+
+def resolve_source(sources):
+    """
+    Return the first of ``sources`` (file server URLs, e.g. the TOFS list of the rootwrap
+    filter) that exists, as ``{"source", "hash_type", "hsum"}``, or ``None`` when none does.
+    Only hashes are asked of the file server: nothing is downloaded.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.resolve_source '["salt://novadocker/files/default/docker.filters"]'
+    """
+    if isinstance(sources, str):
+        sources = [sources]
+    for source in sources or ():
+        found = __salt__["cp.hash_file"](source)
+        if found:
+            return {"source": source, "hash_type": found["hash_type"], "hsum": found["hsum"]}
+    return None
 
 
 def _report_settings(cached=True):
@@ -479,12 +499,23 @@ def _check_nova_conf(conf, spelling):
         "problems": [],
     }
     problems = detail["problems"]
-    if not view["readable"]:
-        problems.append("{} not found or unreadable".format(conf["paths"]["nova_conf"]))
+    missing = __utils__["novadocker_state.config_missing"](conf["paths"]["nova_conf"])
+    if missing:
+        problems.append(missing)
         return False, detail
-    planned = __salt__["novadocker_nova.plan"](
-        conf["paths"]["nova_conf"], options, conf["nova_chain"], conf["root"]
-    )
+    if not view["readable"]:
+        problems.append(
+            view["unreadable"].get(conf["paths"]["nova_conf"])
+            or "{} not found or unreadable".format(conf["paths"]["nova_conf"])
+        )
+        return False, detail
+    try:
+        planned = __salt__["novadocker_nova.plan"](
+            conf["paths"]["nova_conf"], options, conf["nova_chain"], conf["root"]
+        )
+    except CommandExecutionError as exc:
+        problems.append(str(exc))
+        return False, detail
     problems.extend(planned["problems"])
     for _path, sects in sorted(planned["edits"].items()):
         for section, keys in sorted(sects.items()):
@@ -510,11 +541,11 @@ def _check_rootwrap_filter(path):
     """Problems with the rootwrap filter at ``path``: missing, writable by anyone but root, or
     without the rule the driver needs (a TOFS override may add rules, not drop this one)."""
     try:
-        st = os.stat(path)
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        # Never opens a FIFO; a directory is a clear problem.
+        _real, st, data = __utils__["novadocker_files.read_regular"](path)
     except OSError as exc:
         return ["{} is missing ({})".format(path, exc.strerror)]
+    text = data.decode("utf-8", "replace")
     problems = []
     if st.st_uid != 0 or st.st_mode & 0o022:
         problems.append(
@@ -610,13 +641,18 @@ def check():
         report["roles"].append("image")
         glance = conf["glance"]
         path = conf["paths"]["glance_api_conf"]
-        if os.path.isfile(path):
-            fmt = __salt__["novadocker_glance.container_formats"](
-                path,
-                conf["image"]["container_formats"],
-                section=glance["section"],
-                default_formats=glance["default_formats"],
-            )
+        problem = __utils__["novadocker_state.config_missing"](path)
+        if problem is None:
+            try:
+                fmt = __salt__["novadocker_glance.container_formats"](
+                    path,
+                    conf["image"]["container_formats"],
+                    section=glance["section"],
+                    default_formats=glance["default_formats"],
+                )
+            except CommandExecutionError as exc:
+                problem = str(exc)
+        if problem is None:
             missing = [f for f in conf["image"]["container_formats"] if f not in fmt["old"]]
             part(
                 "glance",
@@ -634,7 +670,7 @@ def check():
                 },
             )
         else:
-            part("glance", False, {"path": path, "problems": ["{} not found".format(path)]})
+            part("glance", False, {"path": path, "problems": [problem]})
         _check_restart(part, "image", conf)
     return report
 

@@ -120,6 +120,23 @@ def get_all(path, section, key):
     return _ini("read")(path)[2].values(section, key)
 
 
+def oslo_refusal(path):
+    """
+    Say why oslo.config refuses the config file ``path`` (the line, and what is wrong with it,
+    without quoting a value), or return ``None`` when oslo.config reads it. Raises when the
+    file is missing or not a regular file (a FIFO is never opened). The formula never edits a
+    file oslo.config refuses: :py:func:`plan`, :py:func:`apply` and :py:func:`revert` refuse
+    it with this message.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_conf.oslo_refusal /etc/nova/nova.conf
+    """
+    return _ini("refusal")(path, _ini("read")(path)[2])
+
+
 def plan(path, options):
     """
     Return the changes :py:func:`apply` would make, without writing anything:
@@ -141,7 +158,7 @@ def plan(path, options):
             '{"DEFAULT": {"compute_driver": "novadocker.virt.docker.DockerDriver"}}'
     """
     opts = _ini("normalize_options")(options)
-    doc = _ini("read")(path)[2]
+    doc = _ini("read")(path, oslo=True)[2]
     return _ini("edit")(doc, opts)
 
 
@@ -178,7 +195,7 @@ def apply(path, options, record=None):
             record=/var/lib/novadocker/nova.conf.json
     """
     opts = _ini("normalize_options")(options)
-    real, st, doc = _ini("read")(path)
+    real, st, doc = _ini("read")(path, oslo=True)
     raw = rec = None
     if record:
         raw, rec = _load_record(record, path)
@@ -231,7 +248,7 @@ def revert(path, record, test=False):
     raw, rec = _load_record(record, path)
     if raw is None:
         return {}
-    real, st, doc = _ini("read")(path)
+    real, st, doc = _ini("read")(path, oslo=True)
     before = doc.render()
     changes = _ini("revert")(doc, rec)
     if test:

@@ -48,21 +48,111 @@ def _tail(text, lines=_TAIL_LINES):
 
 
 def _pip_args(pip_args):
+    """The pip arguments as a list, refused (like the pillar validation does) when one is not
+    among the pip install options the formula accepts."""
     if pip_args is None or pip_args == "":
         return []
-    if isinstance(pip_args, str):
-        return shlex.split(pip_args)
-    if isinstance(pip_args, (list, tuple)) and all(isinstance(a, str) for a in pip_args):
-        return list(pip_args)
-    raise SaltInvocationError(
-        f"pillar novadocker:driver:pip_args must be a list of strings, got {pip_args!r}"
+    args = shlex.split(pip_args) if isinstance(pip_args, str) else pip_args
+    if isinstance(args, tuple):
+        args = list(args)
+    problems = __utils__["novadocker_schema.pip_args_problems"](args)
+    if problems:
+        raise SaltInvocationError("; ".join(problems))
+    return args
+
+
+def _proxy():
+    """The minion's proxy settings (Salt's ``proxy_host`` ... options), for a download."""
+    if not __opts__.get("proxy_host"):
+        return None
+    return {
+        "host": __opts__["proxy_host"],
+        "port": __opts__.get("proxy_port"),
+        "username": __opts__.get("proxy_username"),
+        "password": __opts__.get("proxy_password"),
+        "no_proxy": __opts__.get("no_proxy") or [],
+    }
+
+
+def _download(source, expected, timeout, username, password):
+    """Path of the http(s) ``source`` in the minion cache (``<cachedir>/novadocker/
+    downloads``), downloaded within ``timeout`` seconds unless a copy with the ``expected``
+    hash is there already. The cache name never holds a part of the URL."""
+    directory = os.path.join(__opts__["cachedir"], "novadocker", "downloads")
+    _dl("prepare")(directory)
+    dest = os.path.join(directory, _dl("cache_name")(source, expected[1] if expected else None))
+    if expected and os.path.isfile(dest) and _arc("file_hash")(dest, expected[0]) == expected[1]:
+        log.debug("novadocker: %s is in the minion cache already", _sec("redact_url")(source))
+        return dest
+    cafile = __opts__.get("ca_bundle")
+    _dl("fetch")(
+        source,
+        dest,
+        timeout=timeout,
+        username=username or None,
+        password=password or None,
+        proxy=_proxy(),
+        cafile=cafile if isinstance(cafile, str) and os.path.isfile(cafile) else None,
     )
+    return dest
 
 
-def _fetch(source, source_hash=None):
-    """Path of ``source`` on the minion: a local file as is, anything else cached by
-    ``cp.cache_file`` in the minion's cache."""
-    local = _arc("local_path")(source)
+def fetch(
+    source,
+    source_hash="",
+    skip_hash=False,
+    download_timeout=300,
+    source_username=None,
+    source_password=None,
+):
+    """
+    Return the path on the minion of the driver archive ``source``, its hash checked.
+
+    A ``file://`` URL or absolute path is read in place; ``salt://`` is cached by
+    ``cp.cache_file``; ``http(s)://`` is downloaded into the minion cache within
+    ``download_timeout`` seconds in all (``_utils/novadocker_download.py``), with HTTP Basic
+    credentials ``source_username``/``source_password`` (or the URL's userinfo), reusing a
+    copy whose hash is ``source_hash``. A file whose hash differs is not kept. Every message
+    hides the credentials.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_driver.fetch https://example.org/nova-docker-stable-mitaka.zip \\
+            source_hash=sha256=<hex>
+    """
+    expected = None
+    if not skip_hash:
+        if not source_hash:
+            raise SaltInvocationError(
+                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
+                "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
+                "true)"
+            )
+        expected = _arc("parse_hash")(source_hash)
+    shown = _sec("redact_url")(source)
+    path = _fetch(source, expected, download_timeout, source_username, source_password)
+    if expected:
+        actual = _arc("file_hash")(path, expected[0])
+        if actual != expected[1]:
+            if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
+                # Do not keep a wrong file in the minion cache.
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
+            raise CommandExecutionError(_arc("mismatch")(shown, expected, actual))
+    else:
+        log.warning("Installing %s without checking its hash (unsafe)", shown)
+    return path
+
+
+def _fetch(source, expected=None, timeout=300, username=None, password=None):
+    """Path of ``source`` on the minion: a local file as is, a salt:// file cached by
+    ``cp.cache_file``, an http(s) URL downloaded (:py:func:`_download`)."""
+    shown = _sec("redact_url")(source)
+    local = _local_path(source)
     if local is not None:
         if not os.path.isfile(local):
             raise CommandExecutionError(
@@ -71,27 +161,42 @@ def _fetch(source, source_hash=None):
             )
         return local
     scheme = urllib.parse.urlparse(source).scheme.lower()
-    if scheme not in ("http", "https", "salt"):
-        raise SaltInvocationError(
-            f"pillar novadocker:driver:source {source!r} is not an https://, http://, salt:// "
-            "or file:// URL nor an absolute path"
-        )
-    kwargs = {}
-    if source_hash and scheme in ("http", "https"):
-        # Lets cp.cache_file keep a cached copy that already matches instead of re-fetching.
-        kwargs["source_hash"] = source_hash
+    if scheme in ("http", "https"):
+        try:
+            return _download(source, expected, timeout, username, password)
+        except CommandExecutionError as exc:
+            raise CommandExecutionError(f"{exc}; check pillar novadocker:driver:source") from None
+    if scheme != "salt":
+        raise _not_a_source(shown)
     try:
-        cached = __salt__["cp.cache_file"](source, **kwargs)
+        cached = __salt__["cp.cache_file"](source)
     except Exception as exc:  # MinionError, CommandExecutionError, ...
-        raise CommandExecutionError(_arc("download_error")(source, exc)) from exc
+        raise CommandExecutionError(_arc("download_error")(shown, exc)) from exc
     if not cached or not os.path.isfile(cached):
-        if scheme == "salt":
-            raise CommandExecutionError(
-                f"Could not download {source}: the Salt fileserver has no such file (check "
-                "pillar novadocker:driver:source and the master's file_roots)"
-            )
-        raise CommandExecutionError(f"Could not download {source}: nothing was fetched")
+        raise CommandExecutionError(_no_such_salt_file(shown))
     return cached
+
+
+def _local_path(source, key="novadocker:driver:source"):
+    """:py:func:`novadocker_archive.local_path`, its error without credentials."""
+    try:
+        return _arc("local_path")(source, key)
+    except SaltInvocationError as exc:
+        raise SaltInvocationError(_sec("redact_text")(str(exc), _sec("known")(source))) from None
+
+
+def _not_a_source(shown):
+    return SaltInvocationError(
+        f"pillar novadocker:driver:source {shown!r} is not an https://, http://, salt:// "
+        "or file:// URL nor an absolute path"
+    )
+
+
+def _no_such_salt_file(shown):
+    return (
+        f"Could not download {shown}: the Salt fileserver has no such file (check "
+        "pillar novadocker:driver:source and the master's file_roots)"
+    )
 
 
 def _workdir():
@@ -233,14 +338,25 @@ def _pip_env(wanted, wheelhouse_dir):
     return env
 
 
-def verify(python, source, source_hash="", pip_args=None, wheelhouse="", skip_hash=False):
+def verify(
+    python,
+    source,
+    source_hash="",
+    pip_args=None,
+    wheelhouse="",
+    skip_hash=False,
+    source_username=None,
+    source_password=None,
+):
     """
     What would make :py:func:`install` fail, found without downloading or writing anything
     (what ``test=True`` reports): the interpreter, pip in its environment and PEP 668's
     marker (read on disk), the source (a local file: read, hashed and inspected; ``salt://``:
     the master's hash of it, no transfer; ``http(s)://``: a HEAD request) and the wheelhouse
     (a local directory: listed; ``salt://``: the master's file list). Returns the problems,
-    ``[]`` when none is found (pip's own resolution is only known by running it).
+    ``[]`` when none is found (pip's own resolution is only known by running it). An
+    http(s) source's HEAD request carries the credentials ``source_username`` and
+    ``source_password`` (or the URL's userinfo); no problem shows them.
 
     CLI Example:
 
@@ -270,17 +386,26 @@ def verify(python, source, source_hash="", pip_args=None, wheelhouse="", skip_ha
             "--break-system-packages to novadocker:driver:pip_args"
         )
     try:
-        problems += _verify_source(source, source_hash, skip_hash)
+        problems += _verify_source(source, source_hash, skip_hash, source_username, source_password)
         if wheelhouse:
             problems += _verify_wheelhouse(wheelhouse)
     except (CommandExecutionError, SaltInvocationError) as exc:
         problems.append(str(exc))
-    return problems
+    known = _sec("known")(source, source_password, _pip_args_shown(pip_args))
+    return [_sec("redact_text")(problem, known) for problem in problems]
 
 
-def _verify_source(source, source_hash, skip_hash):
+def _pip_args_shown(pip_args):
+    """``pip_args`` as a list for redaction (refused ones too: they are redacted as well)."""
+    if isinstance(pip_args, str):
+        return shlex.split(pip_args)
+    return list(pip_args) if isinstance(pip_args, (list, tuple)) else []
+
+
+def _verify_source(source, source_hash, skip_hash, username, password):
     expected = None if skip_hash or not source_hash else _arc("parse_hash")(source_hash)
-    local = _arc("local_path")(source)
+    shown = _sec("redact_url")(source)
+    local = _local_path(source)
     scheme = urllib.parse.urlparse(source).scheme.lower()
     if local is not None:
         if not os.path.isfile(local):
@@ -291,30 +416,24 @@ def _verify_source(source, source_hash, skip_hash):
         if expected:
             actual = _arc("file_hash")(local, expected[0])
             if actual != expected[1]:
-                return [_arc("mismatch")(source, expected, actual)]
-        _arc("inspect")(local, source)
+                return [_arc("mismatch")(shown, expected, actual)]
+        _arc("inspect")(local, shown)
         return []
     if scheme == "salt":
         found = __salt__["cp.hash_file"](source)
         if not found:
-            return [
-                f"Could not download {source}: the Salt fileserver has no such file (check "
-                "pillar novadocker:driver:source and the master's file_roots)"
-            ]
+            return [_no_such_salt_file(shown)]
         if expected and found.get("hash_type") == expected[0] and found["hsum"] != expected[1]:
-            return [_arc("mismatch")(source, expected, found["hsum"])]
+            return [_arc("mismatch")(shown, expected, found["hsum"])]
         return []
     if scheme in ("http", "https"):
-        problem = _arc("http_head")(source)
+        problem = _arc("http_head")(source, username=username, password=password)
         return [problem] if problem else []
-    raise SaltInvocationError(
-        f"pillar novadocker:driver:source {source!r} is not an https://, http://, salt:// "
-        "or file:// URL nor an absolute path"
-    )
+    raise _not_a_source(shown)
 
 
 def _verify_wheelhouse(wheelhouse):
-    local = _arc("local_path")(wheelhouse, "novadocker:driver:wheelhouse")
+    local = _local_path(wheelhouse, "novadocker:driver:wheelhouse")
     if local is not None:
         found = _arc("wheels")(local)
     else:
@@ -330,7 +449,17 @@ def _verify_wheelhouse(wheelhouse):
 
 
 def install(
-    python, source, source_hash="", version="", pip_args=None, skip_hash=False, wheelhouse=""
+    python,
+    source,
+    source_hash="",
+    version="",
+    pip_args=None,
+    skip_hash=False,
+    wheelhouse="",
+    download_timeout=300,
+    source_username=None,
+    source_password=None,
+    fetched=None,
 ):
     """
     Install nova-docker ``version`` into ``python``'s environment from ``source``, a zip
@@ -338,12 +467,14 @@ def install(
     with ``added`` naming the other distributions the install added to the environment (the
     dependencies pip brought; read on disk before and after) when there are any.
 
-    The archive is fetched into the minion cache (``cp.cache_file`` for ``salt://`` and
-    ``http(s)://``; a ``file://`` URL or absolute path is read in place), its hash checked
-    against ``source_hash``, unpacked into a temporary directory and installed with
-    ``<python> -m pip install --no-input <pip_args> <dir>`` with ``PBR_VERSION=<version>``
-    (the archive has no git metadata for pbr to read). Afterwards the installed version must
-    be ``version`` and ``import novadocker`` must work.
+    The archive is fetched (:py:func:`fetch`: into the minion cache for ``salt://`` and
+    ``http(s)://``, within ``download_timeout`` seconds; a ``file://`` URL or absolute path is
+    read in place), its hash checked against ``source_hash``, unpacked into a temporary
+    directory and installed with ``<python> -m pip install --no-input <pip_args> <dir>`` with
+    ``PBR_VERSION=<version>`` (the archive has no git metadata for pbr to read). Afterwards the
+    installed version must be ``version`` and ``import novadocker`` must work. Credentials
+    (``source_username``/``source_password``, the URL's userinfo or query, those in
+    ``pip_args``) never appear in a message.
 
     python
         Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
@@ -360,7 +491,8 @@ def install(
         ``novadocker:driver:version``). Required.
 
     pip_args
-        Extra arguments to ``pip install``, e.g. ``["--index-url",
+        Extra ``pip install`` options out of those the formula accepts (pillar
+        ``novadocker:driver:pip_args``), e.g. ``["--index-url",
         "https://pypi.example/simple"]``.
 
     skip_hash
@@ -372,6 +504,12 @@ def install(
         dependencies and what building it needs (setuptools, wheel, pbr), with no index
         (``--no-index --find-links <dir>``, also for pip's isolated build environment). A
         ``salt://`` wheelhouse is cached on the minion first.
+
+    download_timeout, source_username, source_password
+        See :py:func:`fetch`.
+
+    fetched
+        The archive's path as :py:func:`fetch` returned it (checked already): no download.
 
     CLI Example:
 
@@ -394,15 +532,8 @@ def install(
             "nova-docker's git tree"
         )
     args = _pip_args(pip_args)
-    expected = None
-    if not skip_hash:
-        if not source_hash:
-            raise SaltInvocationError(
-                "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
-                "of the archive (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
-                "true)"
-            )
-        expected = _arc("parse_hash")(source_hash)
+    known = _sec("known")(source, source_password, args)
+    shown = _sec("redact_url")(source)
     sites = _env("site_dirs")(python)
     old = _env("installed_version")(python, sites)
     before = _env("distributions")(sites)
@@ -412,20 +543,10 @@ def install(
         houses = _wheelhouse(wheelhouse) if wheelhouse else None
         if houses:
             args = ["--no-index", "--find-links", houses, *args]
-        path = _fetch(source, f"{expected[0]}={expected[1]}" if expected else None)
-        if expected:
-            actual = _arc("file_hash")(path, expected[0])
-            if actual != expected[1]:
-                if urllib.parse.urlparse(source).scheme.lower() in ("http", "https"):
-                    # Do not keep a wrong file in the minion cache.
-                    try:
-                        os.remove(path)
-                    except OSError:
-                        pass
-                raise CommandExecutionError(_arc("mismatch")(source, expected, actual))
-        else:
-            log.warning("Installing %s without checking its hash (unsafe)", source)
-        top = _arc("unpack")(path, os.path.join(workdir, "src"), source)
+        path = fetched or fetch(
+            source, source_hash, skip_hash, download_timeout, source_username, source_password
+        )
+        top = _arc("unpack")(path, os.path.join(workdir, "src"), shown)
         cmd = [python, "-m", "pip", "install", "--no-input", *args, top]
         res = _env("run")(cmd, env=_pip_env(wanted, houses), cwd=workdir)
     finally:
@@ -446,9 +567,10 @@ def install(
                 f" (everything comes from the wheelhouse {wheelhouse}: fill it with the pip "
                 "wheel command of README, Offline nodes, for this archive and this Python)"
             )
+        tail = _sec("redact_text")(_tail(output), known)
         raise CommandExecutionError(
-            f"pip could not install nova-docker {wanted} from {source} into {python} (exit "
-            f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{_tail(output)}"
+            f"pip could not install nova-docker {wanted} from {shown} into {python} (exit "
+            f"code {res.get('retcode')}){hint}. Last lines of pip's output:\n{tail}"
         )
     new = _env("installed_version")(python)
     if not _env("same_version")(new, wanted):
@@ -539,3 +661,13 @@ def _env(name):
 def _arc(name):
     """A function of ``_utils/novadocker_archive.py`` (the source archive, the wheelhouse)."""
     return __utils__["novadocker_archive.{}".format(name)]
+
+
+def _sec(name):
+    """A function of ``_utils/novadocker_secrets.py`` (credentials hidden)."""
+    return __utils__["novadocker_secrets.{}".format(name)]
+
+
+def _dl(name):
+    """A function of ``_utils/novadocker_download.py`` (downloads with a deadline)."""
+    return __utils__["novadocker_download.{}".format(name)]

@@ -51,7 +51,7 @@ def container_formats(path, formats, section="image_format", default_formats=Non
     _ini("check_section")(section)
     wanted = _ini("as_list")(formats, "formats")
     defaults = _ini("as_list")(default_formats, "default_formats")
-    doc = _ini("read")(path)[2]
+    doc = _ini("read")(path, oslo=True)[2]
     sources = [section] if _ini("norm_section")(section) == "DEFAULT" else [section, "DEFAULT"]
     for source in sources:
         values = doc.values(source, "container_formats")

@@ -291,6 +291,8 @@ def shim(path):
         return {"old": old, "new": "ours"}
     try:
         os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        # What a run killed at this write left (the formula's runs hold its lock).
+        __utils__["novadocker_files.remove_strays"](path)
         __utils__["novadocker_files.atomic_write"](
             path, _env("shim_source")().encode("utf-8"), 0o644, 0, 0
         )
@@ -312,10 +314,16 @@ def shim_remove(path):
             novadocker_nova.shim_path /opt/nova/bin/python3)"
     """
     old = _env("shim_state")(path)
-    if old != "ours":
+    if old == "foreign":
         return {"old": old, "new": old}
     folder = os.path.dirname(path)
     try:
+        # What a run killed at the shim's write left beside it goes too.
+        __utils__["novadocker_files.remove_strays"](path)
+        if old == "absent":
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
+            return {"old": old, "new": old}
         os.unlink(path)
         cache = os.path.join(folder, "__pycache__")
         if os.path.isdir(cache):

@@ -223,21 +223,24 @@ def socket_access(
         The socket's group (pillar ``novadocker:compute:socket_group``).
 
     socket
-        Optional socket path: when given, a world-writable socket is reported in the comment
-        and in ``warnings`` (not fixed, not a failure), and so is a socket owned by another
-        group than ``group``.
+        Optional socket path: when given and the socket exists, ``group`` must be the group
+        that owns it: any other group is refused before any change (membership of another
+        group gives no access, and is no business of the formula). A world-writable socket
+        is reported in the comment and in ``warnings`` (not fixed, not a failure).
 
     record
-        Optional JSON file: when this state adds the user to the group it first writes
-        ``{"user": name, "group": group, "added": true}`` there (directory 0700, file 0600),
-        so that ``novadocker_daemon.socket_access_revoked`` undoes exactly that.
+        Optional JSON file: when this state adds the user to the group it writes
+        ``{"user": name, "group": group, "added": false}`` there just before (an intent) and
+        ``"added": true`` once the user is a member (directory 0700, file 0600), so that
+        ``novadocker_daemon.socket_access_revoked`` undoes exactly that, even after a run
+        killed in between.
 
     skip_unready
         Demo sandboxes: a missing user or group gives result True and a ``SKIPPED:`` comment.
 
     restart_marker
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
-        written right after a change; ``novadocker.service_restarted`` pays it.
+        written before the change; ``novadocker.service_restarted`` pays it.
 
     host_url
         The daemon's URL (``[docker] host_url``): for anything but a ``unix://`` socket this
@@ -256,17 +259,21 @@ def socket_access(
         info = __salt__["novadocker_daemon.socket_info"](socket)
         if info["exists"]:
             where = "{} ({}:{} {})".format(socket, info["owner"], info["group"], info["mode"])
+            if info["group"] != group:
+                ret["result"] = False
+                ret["comment"] = (
+                    f"Docker socket {where} belongs to group {info['group']}, not {group} "
+                    f"(pillar novadocker:compute:socket_group): membership of {group} gives "
+                    "no access to it, and the formula only ever grants the group that owns the "
+                    f"socket. Set novadocker:compute:socket_group to {info['group']}; nothing "
+                    "was changed"
+                )
+                return ret
             if info["world_writable"]:
                 warnings.append(
                     f"Docker socket {where} is world-writable: every local user is root on "
                     "this host; this state does not change it, restore it to 0660 owned by "
                     f"root:{group} and remove whatever made it world-writable"
-                )
-            if info["group"] != group:
-                warnings.append(
-                    f"Docker socket {where} belongs to group {info['group']}, not {group}: "
-                    f"membership of {group} does not give access to it; set pillar "
-                    "novadocker:compute:socket_group to the group dockerd gives its socket"
                 )
 
     groups = __salt__["novadocker_daemon.user_groups"](name)
@@ -286,7 +293,15 @@ def socket_access(
             ret["comment"] = "; ".join(unready)
         return _finish(ret, warnings)
 
-    if __salt__["novadocker_daemon.user_in_group"](name, group):
+    member = __salt__["novadocker_daemon.user_in_group"](name, group)
+    if record and not __opts__["test"]:
+        data, readable = _st("read_record")(ret, record, "socket")
+        if not readable:
+            return _finish(ret, warnings)
+        if data is not None and data.get("added") is not True:
+            # A run killed between its intent and its record: settle it.
+            _records("settle")(record, "socket", "added", lambda _rec: member)
+    if member:
         ret["result"] = True
         ret["comment"] = (
             f"user {name} is already a member of group {group} (access to the Docker socket; "
@@ -305,10 +320,11 @@ def socket_access(
         return _finish(ret, warnings)
 
     owed = None
+    entry = {"user": name, "group": group, "added": False}
     try:
         owed = _st("owe_restart")(restart_marker, f"user {name} joined group {group}")
         if record:
-            _records("write")(record, "socket", {"user": name, "group": group, "added": True})
+            _records("write")(record, "socket", entry)
         try:
             res = __salt__["novadocker_daemon.add_user_to_group"](name, group)
         except Exception:
@@ -317,6 +333,9 @@ def socket_access(
                     _records("remove")(record)
                 _st("not_done")(restart_marker, owed)
             raise
+        if record:
+            # Recorded once done.
+            _records("write")(record, "socket", dict(entry, added=True))
     except CommandExecutionError as exc:
         ret["result"] = False
         ret["comment"] = f"could not add user {name} to group {group}: {exc}"
@@ -401,11 +420,9 @@ def socket_access_revoked(name, group="docker", record=None, restart_marker=None
         return ret
 
     groups = __salt__["novadocker_daemon.user_groups"](name)
-    remove = bool(
-        data.get("added") is True
-        and groups is not None
-        and __salt__["novadocker_daemon.user_in_group"](name, group)
-    )
+    # "added": false is the intent of a run killed before its record: it was written only
+    # because the user was not a member then, so a membership now is the formula's too.
+    remove = bool(groups is not None and __salt__["novadocker_daemon.user_in_group"](name, group))
     changes = {}
     if remove:
         changes["groups"] = {"old": groups, "new": [g for g in groups if g != group]}

@@ -67,6 +67,9 @@ def installed(
     record=None,
     restart_marker=None,
     wheelhouse="",
+    download_timeout=300,
+    source_username=None,
+    source_password_pillar=None,
 ):
     """
     Ensure nova-docker ``version`` is installed in the environment of interpreter ``name``.
@@ -86,7 +89,7 @@ def installed(
         ``PBR_VERSION`` as the archive has no git metadata.
 
     pip_args
-        Extra ``pip install`` arguments (pillar ``novadocker:driver:pip_args``), e.g. for an
+        Extra ``pip install`` options (pillar ``novadocker:driver:pip_args``), e.g. for an
         internal index or an offline node.
 
     unsafe_skip_source_hash
@@ -116,11 +119,66 @@ def installed(
     source's presence and hash, the wheelhouse): the state fails where the real run would.
     A run that changed nova's environment refreshes the minion's grains (the ``novadocker``
     grain reports the driver's version).
+
+    download_timeout
+        Seconds the whole download of an http(s) ``source`` may take (pillar
+        ``novadocker:driver:download_timeout``).
+
+    source_username, source_password_pillar
+        HTTP Basic credentials for an http(s) ``source``: the user (pillar
+        ``novadocker:driver:source_username``) and the pillar key holding the password
+        (``novadocker:driver:source_password``), read at run time so that the password is no
+        argument of the state (Salt keeps those in its cache of compiled states).
+
+    The archive is downloaded (and its hash checked) before anything is recorded or owed: a
+    download that fails changes nothing. No comment or change ever shows a credential.
     """
+    password = _pillar_value(source_password_pillar)
+    known = __utils__["novadocker_secrets.known"](source, password, pip_args or ())
+    ret = _installed(
+        name,
+        source or "",
+        source_hash,
+        str(version or "").strip(),
+        pip_args,
+        unsafe_skip_source_hash,
+        skip_unready,
+        record,
+        restart_marker,
+        {"timeout": download_timeout, "username": source_username, "password": password},
+        wheelhouse,
+    )
+    return _st("redact")(ret, known)
+
+
+def _pillar_value(key):
+    """The pillar value at ``key`` (``a:b:c``), ``""`` when unset. Read from ``__pillar__``
+    itself: Salt 3008's ``pillar.get`` masks values outside of template rendering."""
+    if not key:
+        return ""
+    first, *rest = key.split(":")
+    value = __pillar__.get(first)  # (a loader context, not a dict)
+    for part in rest:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _installed(
+    name,
+    source,
+    source_hash,
+    version,
+    pip_args,
+    unsafe_skip_source_hash,
+    skip_unready,
+    record,
+    restart_marker,
+    download,
+    wheelhouse,
+):
     ret = _st("ret")(name)
     warnings = []
-    source = source or ""
-    version = str(version or "").strip()
+    shown = __utils__["novadocker_secrets.redact_url"](source)
     try:
         current = __salt__["novadocker_driver.version"](name)
         interp_error = None
@@ -162,13 +220,18 @@ def installed(
         if not unsafe_skip_source_hash:
             ret["comment"] = (
                 "pillar novadocker:driver:source_hash is empty: set it to sha256=<hex digest> "
-                f"of {source} (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
+                f"of {shown} (or, unsafe, set novadocker:driver:unsafe_skip_source_hash: "
                 "true to install without checking it)"
             )
             return ret
         warnings.append(
-            f"novadocker:driver:unsafe_skip_source_hash is set: {source} is installed "
+            f"novadocker:driver:unsafe_skip_source_hash is set: {shown} is installed "
             "without checking its hash"
+        )
+    if download["username"] and source.lower().startswith("http://"):
+        warnings.append(
+            f"{shown} is a plain http:// URL: the credentials of "
+            "novadocker:driver:source_username cross the network in clear; prefer https://"
         )
 
     # How to fetch and install, the same for the dry run's checks and for the install.
@@ -179,7 +242,13 @@ def installed(
         "skip_hash": bool(unsafe_skip_source_hash and not source_hash),
     }
     if __opts__["test"]:
-        problems = __salt__["novadocker_driver.verify"](name, source, **how)
+        problems = __salt__["novadocker_driver.verify"](
+            name,
+            source,
+            source_username=download["username"],
+            source_password=download["password"],
+            **how,
+        )
         if problems:
             ret["comment"] = "nova-docker {} could not be installed into {}: {}".format(
                 version, name, "; ".join(problems)
@@ -188,9 +257,23 @@ def installed(
         ret["result"] = None
         ret["changes"] = {"old": current, "new": version}
         ret["comment"] = (
-            f"nova-docker {version} would be installed into {name} from {source} (now "
+            f"nova-docker {version} would be installed into {name} from {shown} (now "
             f"{_describe(current)})"
         )
+        return _st("finish")(ret, warnings)
+
+    try:
+        # Downloaded and checked before anything is recorded or owed.
+        fetched = __salt__["novadocker_driver.fetch"](
+            source,
+            source_hash=source_hash,
+            skip_hash=how["skip_hash"],
+            download_timeout=download["timeout"],
+            source_username=download["username"],
+            source_password=download["password"],
+        )
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        ret["comment"] = f"{exc}; nothing was changed"
         return _st("finish")(ret, warnings)
 
     kept = None
@@ -207,7 +290,7 @@ def installed(
             return _st("finish")(ret, warnings)
 
     # Owed before pip touches nova's environment; taken back below if the install failed
-    # without changing it (a download, hash or archive error, pip refusing at once).
+    # without changing it (an archive error, pip refusing at once).
     stamp = __utils__["novadocker_pyenv.import_key"](name, current)
     try:
         owed = _st("owe_restart")(restart_marker, f"nova-docker {current or 'none'} -> {version}")
@@ -215,7 +298,14 @@ def installed(
         ret["comment"] = f"{exc}: nothing was installed"
         return _st("finish")(ret, warnings)
     try:
-        changes = __salt__["novadocker_driver.install"](name, source, version=version, **how)
+        changes = __salt__["novadocker_driver.install"](
+            name,
+            source,
+            version=version,
+            source_password=download["password"],
+            fetched=fetched,
+            **how,
+        )
     except (CommandExecutionError, SaltInvocationError) as exc:
         ret["comment"] = str(exc)
         try:
@@ -240,7 +330,7 @@ def installed(
     ret["result"] = True
     ret["changes"] = changes
     ret["comment"] = (
-        f"Installed nova-docker {changes['new']} into {name} from {source} (was "
+        f"Installed nova-docker {changes['new']} into {name} from {shown} (was "
         f"{_describe(changes['old'])})"
     ) + (f" with the dependencies it needs: {', '.join(added)}" if added else "")
     _st("grains_changed")(__opts__, __salt__["saltutil.refresh_grains"])

@@ -113,6 +113,18 @@ def driver_loadable(
                 return _predict_shim(ret, name, info, shim_path)
             if not _write_shim(ret, shim_path, info, record, restart_marker):
                 return ret
+        elif record and not __opts__["test"]:
+            # The formula's shim is there: an intent a killed run left becomes the record.
+            try:
+                __utils__["novadocker_records.settle"](
+                    record,
+                    "file",
+                    "created",
+                    lambda rec: __utils__["novadocker_pyenv.shim_state"](rec["path"]) == "ours",
+                )
+            except CommandExecutionError as exc:
+                ret["comment"] = str(exc)
+                return ret
     proof = __salt__["novadocker_nova.load"](name, spelling)
     if not proof["ok"]:
         ret["comment"] = (
@@ -158,13 +170,16 @@ def _predict_shim(ret, name, info, shim_path):
 
 
 def _write_shim(ret, shim_path, info, record, restart_marker):
+    # Recorded once made; the intent before it lets the next run or clean settle a run killed
+    # in between (novadocker_records.settle).
+    entry = {"path": shim_path, "created": False}
     try:
         _st("owe_restart")(restart_marker, "shim {} installed".format(shim_path))
         if record:
-            __utils__["novadocker_records.write"](
-                record, "file", {"path": shim_path, "created": True}
-            )
+            __utils__["novadocker_records.write"](record, "file", entry)
         change = __salt__["novadocker_nova.shim"](shim_path)
+        if record:
+            __utils__["novadocker_records.write"](record, "file", dict(entry, created=True))
     except CommandExecutionError as exc:
         ret["comment"] = str(exc)
         return False
@@ -193,6 +208,8 @@ def shim_absent(name, record, restart_marker=None):
         return ret
     path = data["path"]
     state = __utils__["novadocker_pyenv.shim_state"](path)
+    # An intent ("created": false) of a run killed around the write: the shim is the
+    # formula's when it is there ("ours"), which shim_state tells by its content.
     changes = {"record": {"old": record, "new": None}}
     if state == "ours":
         changes["shim"] = {"old": path, "new": None}
@@ -206,6 +223,8 @@ def shim_absent(name, record, restart_marker=None):
     try:
         if state == "ours":
             _st("owe_restart")(restart_marker, "shim {} removed".format(path))
+        if state != "foreign":
+            # (also what a run killed at the shim's write left beside it)
             __salt__["novadocker_nova.shim_remove"](path)
         __utils__["novadocker_records.remove"](record)
     except CommandExecutionError as exc:

@@ -10,17 +10,24 @@ but what is already on the node or a HEAD request, so that ``test=True`` fails w
 run would without downloading or writing anything.
 
 Pure: no Salt dunders (the driver execution module fetches through ``cp`` and passes paths).
+Messages name URLs without their credentials (``novadocker_secrets``).
 """
 
+import base64
 import hashlib
 import os
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import sys
 import zipfile
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+# Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
+sys.modules.pop("novadocker_secrets", None)
+import novadocker_secrets as secrets  # noqa: E402
 
 #: Refuse archives that unpack to more than this (a git tree of nova-docker is < 1 MiB).
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -110,19 +117,33 @@ def download_error(url, exc):
     )
 
 
-def http_head(url, timeout=10):
+def http_head(url, timeout=10, username=None, password=None):
     """``None`` when a HEAD request says ``url`` is there (or the server does not answer HEAD,
-    so nothing can be told); else what the download would fail with. Nothing is downloaded."""
-    request = urllib.request.Request(url, method="HEAD")
+    so nothing can be told); else what the download would fail with. Nothing is downloaded.
+    HTTP Basic credentials are ``username``/``password`` (default: the URL's userinfo), sent
+    in a header, never shown: the message names the URL without them."""
+    parts = urllib.parse.urlsplit(url)
+    shown = secrets.redact_url(url)
+    if parts.username is not None and not username:
+        username = urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "")
+    netloc = parts.netloc.rpartition("@")[2]
+    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=netloc)))
+    request.method = "HEAD"
+    if username:
+        token = base64.b64encode("{}:{}".format(username, password or "").encode()).decode()
+        request.add_header("Authorization", "Basic " + token)
+    known = secrets.known(url, password)
     try:
         with urllib.request.urlopen(request, timeout=timeout):  # noqa: S310 - http(s) only
             return None
     except urllib.error.HTTPError as exc:
         if exc.code in (405, 501):
             return None
-        return download_error(url, "HTTP {} {}".format(exc.code, exc.reason))
+        return download_error(shown, "HTTP {} {}".format(exc.code, exc.reason))
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        return download_error(url, getattr(exc, "reason", exc))
+        reason = secrets.redact_text(str(getattr(exc, "reason", exc)), known)
+        return download_error(shown, reason)
 
 
 def _describe_not_zip(path):

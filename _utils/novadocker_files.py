@@ -1,11 +1,12 @@
 """
 Files the novadocker formula writes and reads, done one way everywhere.
 
-* :py:func:`atomic_write`: a temporary file in the same directory (its name starts with a dot
-  and carries the formula's mark, so that no service loading every file of a directory, such as
-  oslo.rootwrap's ``rootwrap.d``, ever reads it, and so that :py:func:`remove_strays` finds one
-  a killed run left), fsynced, given the owner, mode and extended attributes wanted, renamed
-  over the target: a reader sees the old file or the new one, never a part of either.
+* :py:func:`atomic_write` (and :py:func:`atomic_file` for a stream): a temporary file in the
+  same directory (``.<name>.ndtmp.<random>``: its name starts with a dot, so that no service
+  loading every file of a directory, such as oslo.rootwrap's ``rootwrap.d``, ever reads it,
+  and carries the formula's mark, so that :py:func:`remove_strays` finds one a killed run
+  left), fsynced, given the owner, mode and extended attributes wanted, renamed over the
+  target: a reader sees the old file or the new one, never a part of either.
 * :py:func:`read_regular`: read a file only if it is a regular file (a FIFO is never opened:
   it would block; a directory is a clear error).
 * :py:func:`write_private_json` / :py:func:`read_json`: the formula's own small JSON files
@@ -100,32 +101,28 @@ def _copy_xattrs(src, fd):
             log.warning("novadocker: could not copy %s of %s: %s", name, src, exc)
 
 
+def is_temp(name):
+    """True for the name of one of the formula's temporary files (:py:func:`temp_prefix`)."""
+    return name.startswith(".") and TEMP_MARK in name
+
+
 def temp_prefix(path):
     """The prefix of the formula's temporary files for ``path``."""
     return "." + os.path.basename(path) + TEMP_MARK
 
 
-def atomic_write(path, data, mode, uid=None, gid=None, xattrs_from=None):
-    """Write ``data`` (bytes) to ``path`` through a temporary file in the same directory.
-
-    The temporary file gets ``uid``/``gid`` (when they differ from its own), the extended
-    attributes of ``xattrs_from`` (ACLs, SELinux label) and ``mode`` before it is fsynced and
-    renamed over ``path``. On any error the temporary file is removed and the error raised.
-    """
+@contextlib.contextmanager
+def atomic_file(path, mode=0o600):
+    """A file object to write ``path`` with, atomically: a temporary file of the formula in
+    the same directory (:py:func:`temp_prefix`), renamed over ``path`` once the ``with`` block
+    ended without error (flushed, given ``mode``, fsynced), removed otherwise."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
-            if uid is not None:
-                own = os.fstat(fh.fileno())
-                if (own.st_uid, own.st_gid) != (uid, gid):
-                    os.fchown(fh.fileno(), uid, gid)
-            if xattrs_from is not None:
-                _copy_xattrs(xattrs_from, fh.fileno())
-            # After fchown: a chown clears setuid/setgid bits. After the ACL: the group bits
-            # are the ACL's mask, as they were on the original.
+            # Last: a chown clears setuid/setgid bits, an ACL sets the group bits (its mask).
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -136,22 +133,58 @@ def atomic_write(path, data, mode, uid=None, gid=None, xattrs_from=None):
     _fsync_dir(directory)
 
 
-def remove_strays(path):
-    """Remove the temporary files a killed run of the formula left beside ``path`` (named by
-    :py:func:`temp_prefix`); return the names removed. Runs of the formula are serialised by
-    its lock, so no temporary file found here is in use."""
-    directory = os.path.dirname(path) or "."
-    prefix = temp_prefix(path)
+def atomic_write(path, data, mode, uid=None, gid=None, xattrs_from=None):
+    """Write ``data`` (bytes) to ``path`` through a temporary file in the same directory.
+
+    The temporary file gets ``uid``/``gid`` (when they differ from its own), the extended
+    attributes of ``xattrs_from`` (ACLs, SELinux label) and ``mode`` before it is fsynced and
+    renamed over ``path``. On any error the temporary file is removed and the error raised.
+    """
+    with atomic_file(path, mode) as fh:
+        fh.write(data)
+        fh.flush()
+        if uid is not None:
+            own = os.fstat(fh.fileno())
+            if (own.st_uid, own.st_gid) != (uid, gid):
+                os.fchown(fh.fileno(), uid, gid)
+        if xattrs_from is not None:
+            _copy_xattrs(xattrs_from, fh.fileno())
+
+
+def strays(*paths):
+    """The temporary files a killed run of the formula left beside each of ``paths`` (named
+    by :py:func:`temp_prefix`), sorted; each directory is listed once. A path that is a
+    directory (a config dir, the records of the config chain) stands for every temporary
+    file of the formula in it."""
+    prefixes = {}
+    for path in paths:
+        if path and os.path.isdir(path):
+            prefixes[path] = {"."}
+        elif path:
+            prefixes.setdefault(os.path.dirname(path) or ".", set()).add(temp_prefix(path))
+    found = []
+    for directory, wanted in sorted(prefixes.items()):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        wanted = tuple(wanted)
+        found += [
+            os.path.join(directory, n)
+            for n in sorted(names)
+            if n.startswith(wanted) and TEMP_MARK in n
+        ]
+    return found
+
+
+def remove_strays(*paths):
+    """Remove :py:func:`strays` of ``paths``; return the paths removed. Runs of the formula
+    are serialised by its lock (``novadocker_lock``), so none of them is in use."""
     removed = []
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return removed
-    for name in names:
-        if name.startswith(prefix):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(directory, name))
-                removed.append(name)
+    for path in strays(*paths):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+            removed.append(path)
     if removed:
         log.info("novadocker: removed %s left by an interrupted run", ", ".join(removed))
     return removed

@@ -15,6 +15,12 @@ execution modules (``novadocker_conf``, the node report), the states, the grain 
   occurrence (oslo keeps the last value of a single-valued option); CR, LF and CRLF all end a
   line.
 
+What oslo.config refuses (a UTF-8 byte order mark, an option before the first section header, an
+indented line that continues no option, a line without ``=`` or ``:``, an empty key, a broken
+section header, bytes that are not UTF-8) is found by :py:func:`oslo_problem`: the formula
+never edits such a file (nova-compute or glance-api cannot start with it, and a success would
+hide that); ``read(path, oslo=True)`` refuses it naming the line.
+
 The editor changes only the keys it is given: comments, order, spacing, blank lines, repeated
 keys, values holding ``%`` or ``=``, line endings and a missing final newline stay byte for
 byte. :py:func:`edit` can fill a revert record (the ``conf`` kind of ``novadocker_records``)
@@ -43,6 +49,8 @@ RECORD_VERSION = 1
 _NEWLINE_RE = re.compile(r"\r\n|\n|\r")
 _QUOTES = ('"', "'")
 _BOM = "\ufeff"
+# Undecodable bytes, as surrogateescape keeps them.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 # -- argument checks -------------------------------------------------------------------------
@@ -406,11 +414,96 @@ def parse(text):
     return Doc(text)
 
 
-def read(path):
+def _refusal(lineno, reason, text):
+    return {"line": lineno, "reason": reason, "text": text}
+
+
+def oslo_problem(doc):
+    """The first line of ``doc`` oslo.config's parser refuses, as ``{"line": <1-based
+    number>, "reason", "text"}``; ``None`` when oslo.config reads the file. The rules are
+    oslo.config's ``iniparser`` and ``ConfigParser`` (read with UTF-8): a continuation line
+    (leading blank) must follow an option or its continuation, a section header ends with
+    ``]`` and has a name, an option line has a key and ``=`` or ``:``, and comes after a
+    section header."""
+    if doc.bom:
+        first = doc.lines[0][0] if doc.lines else ""
+        return _refusal(
+            1,
+            "the file starts with a UTF-8 byte order mark (BOM), which oslo.config reads as "
+            "part of the first line",
+            _BOM + first,
+        )
+    key_open = False
+    section = None
+    for lineno, (text, _ending) in enumerate(doc.lines, 1):
+        if _NOT_UTF8.search(text):
+            return _refusal(lineno, "bytes that are not UTF-8 (oslo.config reads UTF-8)", text)
+        line = text.rstrip()
+        if not line:
+            key_open = False
+            continue
+        if line.startswith((" ", "\t")):
+            if not key_open:
+                return _refusal(
+                    lineno,
+                    "Unexpected continuation line (an indented line that continues no option)",
+                    text,
+                )
+            continue
+        key_open = False
+        if line.startswith("["):
+            if not line.endswith("]"):
+                return _refusal(lineno, "Invalid section (must end with ])", text)
+            if len(line) <= 2:
+                return _refusal(lineno, "Empty section name", text)
+            section = line[1:-1]
+        elif not _is_comment(line):
+            split = _split_assignment(line)
+            if split is None:
+                return _refusal(lineno, "No ':' or '=' found in assignment", text)
+            if not split[0]:
+                return _refusal(lineno, "Key cannot be empty", text)
+            if section is None:
+                return _refusal(lineno, "Section must be started before assignment", text)
+            key_open = True
+    return None
+
+
+def _what(text):
+    """The line ``text`` as a refusal may name it: a section header as it is, an option by its
+    key, nothing of any other content (a value of nova.conf may be a password)."""
+    line = text.lstrip(_BOM + " \t").rstrip()
+    if line.startswith("["):
+        return "the section header {!r}".format(line[:80])
+    if _is_comment(line):
+        return "a comment"
+    split = _split_assignment(line)
+    if split and split[0]:
+        return "option {!r}".format(split[0][:80])
+    return "a line without '=' or ':'" if line else "a blank line"
+
+
+def refusal(path, doc):
+    """The operator's message for a file ``path`` oslo.config refuses (``None`` when it reads
+    it): the line, why, and that nothing was changed. Of the line, only a section header or
+    an option's key is quoted, never a value."""
+    problem = oslo_problem(doc)
+    if problem is None:
+        return None
+    text = problem["text"].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return (
+        "{}: line {}: oslo.config refuses this file ({}, at {}), so the service "
+        "reading it cannot start; fix that line, nothing was changed".format(
+            path, problem["line"], problem["reason"], _what(text)
+        )
+    )
+
+
+def read(path, oslo=False):
     """``(real path, stat, Doc)`` of the config file ``path``; the real path (symlinks
     resolved) is the one to write. Raises ``CommandExecutionError`` naming the path for a
     missing file, one that is not a regular file (a FIFO is never opened), or one that cannot
-    be read."""
+    be read; with ``oslo``, also for a file oslo.config refuses (:py:func:`refusal`)."""
     check_path(path)
     try:
         real, st, data = files.read_regular(path)
@@ -420,7 +513,12 @@ def read(path):
         raise CommandExecutionError("{}: nothing was changed".format(exc.strerror)) from None
     except OSError as exc:
         raise CommandExecutionError("cannot read {}: {}".format(path, exc.strerror)) from None
-    return real, st, parse(data)
+    doc = parse(data)
+    if oslo:
+        refused = refusal(path, doc)
+        if refused:
+            raise CommandExecutionError(refused)
+    return real, st, doc
 
 
 def value(doc, section, key):

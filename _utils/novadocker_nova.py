@@ -61,7 +61,8 @@ def _read(entries):
         if not entry["exists"]:
             continue
         try:
-            docs[entry["path"]] = ini.read(entry["path"])[2]
+            # A file oslo.config refuses is one nova-compute cannot start with: never edited.
+            docs[entry["path"]] = ini.read(entry["path"], oslo=True)[2]
         except CommandExecutionError as exc:
             errors[entry["path"]] = str(exc)
     return docs, errors

@@ -23,8 +23,13 @@ import logging
 import os
 import re
 import subprocess
+import sys
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+# Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
+sys.modules.pop("novadocker_files", None)
+import novadocker_files as files  # noqa: E402
 
 try:
     from packaging.version import InvalidVersion, Version
@@ -528,7 +533,8 @@ def shim_state(path):
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except FileNotFoundError:
-        left = [e for e in os.listdir(folder) if e != "__pycache__"]
+        # (A temporary file of the formula a killed run left is not someone else's package.)
+        left = [e for e in os.listdir(folder) if e != "__pycache__" and not files.is_temp(e)]
         return "foreign" if left else "absent"
     except OSError:
         return "foreign"

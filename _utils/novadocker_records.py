@@ -19,10 +19,13 @@ driver.json        ``driver``                  ``{"python", "previous_version", 
                                                (``added``: optional, a record of 0.1 has none)
 socket-access      ``socket``                  ``{"user", "group", "added": true}``: the formula
 .json                                          added the nova user to the socket's group
-rootwrap.json      ``file``                    ``{"path", "created": true}``: the formula created
-                                               the rootwrap filter
+                                               (``false``: it is about to, see :py:func:`settle`)
+rootwrap.json      ``file``                    ``{"path", "created": true, "sha256"}``: the
+                                               formula created the rootwrap filter (``false``:
+                                               it is about to, with that content)
 nova-shim.json     ``file``                    the formula created the shim package
-                                               ``nova/virt/docker/`` in nova's tree
+                                               ``nova/virt/docker/`` in nova's tree (``false``:
+                                               it is about to)
 nova-chain/*.json  ``conf``                    like nova.conf.json, for each other file of
                                                nova-compute's config chain the formula edited
 compute-restart-   ``restart``                 ``{"reasons": [...], "since": "<UTC>"}``: a
@@ -34,6 +37,11 @@ Reading: :py:func:`read` returns ``None`` for a missing record and raises
 :py:class:`RecordError` (a ``CommandExecutionError`` naming the file and what is wrong) for one
 that cannot be read or is not of its kind. Writing: :py:func:`write` checks the shape first.
 Restart markers: :py:func:`owe`, :py:func:`owed`, :py:func:`paid`.
+
+What the formula did is recorded after it did it (``added``/``created`` true); just before, an
+intent with the flag false is written, so that a run killed between the action and its record
+leaves something to find: :py:func:`settle` turns an intent into the record when the action
+verifiably happened, and drops it otherwise.
 
 Pure: no Salt dunders; imported by its sibling utils and reached as ``__utils__``.
 """
@@ -84,6 +92,23 @@ class RecordError(CommandExecutionError):
     def __init__(self, message, why=None):
         super().__init__(message)
         self.why = why or message
+
+
+def settle(path, kind, flag, happened):
+    """The ``kind`` record at ``path`` after settling an intent: a record whose ``flag``
+    (``added``, ``created``) is false was written just before an action a killed run may or
+    may not have made; ``happened(record)`` says whether it did. Made: the flag is set and
+    the record returned; not made: the record is removed and ``None`` returned. A record
+    with the flag set (or none) comes back as it is."""
+    data = read(path, kind)
+    if data is None or data[flag] is True:
+        return data
+    if happened(data):
+        data[flag] = True
+        write(path, kind, data)
+        return data
+    remove(path)
+    return None
 
 
 #: Revert records (``conf`` kind) of the files of nova's config chain other than

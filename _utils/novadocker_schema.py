@@ -21,8 +21,10 @@ import sys
 import urllib.parse
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-sys.modules.pop("novadocker_releases", None)
+for _name in ("novadocker_releases", "novadocker_secrets"):
+    sys.modules.pop(_name, None)
 import novadocker_releases as releases  # noqa: E402
+import novadocker_secrets as secrets  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,50 @@ _API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
 _FORMAT_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*", re.ASCII)
 
 _SOURCE_SCHEMES = ("https", "http", "salt", "file")
+#: Seconds a timeout of the pillar may be (a day at most).
+_MAX_SECONDS = 86400
+
+#: The ``pip install`` options ``driver:pip_args`` accepts, each with whether it takes a value
+#: (``--opt value`` or ``--opt=value``). The formula installs one archive into nova's
+#: environment: options that add requirements or read them from files (``-r``/``--requirement``,
+#: ``-c``/``--constraint``, ``-e``/``--editable``, a second requirement), install somewhere else
+#: (``--target``, ``--prefix``, ``--root``, ``--user``) or write files of their own (``--log``,
+#: ``--report``) are refused.
+PIP_OPTIONS = {
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--no-index": False,
+    "--find-links": True,
+    "--no-deps": False,
+    "--no-build-isolation": False,
+    "--use-pep517": False,
+    "--no-use-pep517": False,
+    "--check-build-dependencies": False,
+    "--proxy": True,
+    "--cert": True,
+    "--client-cert": True,
+    "--trusted-host": True,
+    "--keyring-provider": True,
+    "--timeout": True,
+    "--retries": True,
+    "--break-system-packages": False,
+    "--pre": False,
+    "--prefer-binary": False,
+    "--only-binary": True,
+    "--no-binary": True,
+    "--force-reinstall": False,
+    "--no-cache-dir": False,
+    "--cache-dir": True,
+    "--disable-pip-version-check": False,
+    "--no-warn-conflicts": False,
+    "--no-warn-script-location": False,
+    "--no-color": False,
+    "--progress-bar": True,
+    "--quiet": False,
+    "--isolated": False,
+}
+#: Short spellings of :data:`PIP_OPTIONS`.
+PIP_SHORT = {"-i": "--index-url", "-f": "--find-links", "-q": "--quiet"}
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
 #: ``[docker]`` options naming a TLS file the driver reads (from nova-compute's working
 #: directory if relative, which the formula cannot check: absolute paths only).
@@ -65,7 +111,10 @@ def _path(*keys):
 
 
 def _got(value):
-    """``repr(value)``, with a hint when YAML turned an unquoted scalar into a non-string."""
+    """``repr(value)`` (credentials in it hidden), with a hint when YAML turned an unquoted
+    scalar into a non-string."""
+    if isinstance(value, str):
+        return repr(secrets.redact_text(value))
     if isinstance(value, bool):
         return "{!r} (a boolean)".format(value)
     if isinstance(value, (int, float)):
@@ -177,10 +226,6 @@ def _list_of(value, path, accepted, item_problems):
         yield from item_problems(item, "{}:{}".format(path, idx))
 
 
-def _string_list(value, path, ctx):
-    return _list_of(value, path, "a list of strings", lambda i, p: _line(i, p, "a string"))
-
-
 def _driver_release(value, path, ctx):
     if value not in ctx["driver_releases"]:
         yield _expected(
@@ -281,6 +326,76 @@ def _api_version(value, path, ctx):
         yield _expected(
             path, "'' or a Docker API version <major>.<minor> like '1.19' (quoted)", value
         )
+
+
+def _seconds(value, path, ctx):
+    accepted = "a number of seconds, more than 0 and at most {}".format(_MAX_SECONDS)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        yield _expected(path, accepted, value)
+    elif not 0 < value <= _MAX_SECONDS:
+        yield "{}: expected {}; got {!r}".format(path, accepted, value)
+
+
+def _source_username(value, path, ctx):
+    accepted = "'' or a user name for HTTP Basic authentication (no ':', blanks or line breaks)"
+    if value != "" and (
+        not isinstance(value, str) or ":" in value or _WHITESPACE.search(value) or not value
+    ):
+        yield _expected(path, accepted, value)
+
+
+def _source_password(value, path, ctx):
+    """A password is never shown, not even in its own error."""
+    accepted = "'' or a password on a single line (a string: quote it in YAML)"
+    if isinstance(value, str) and not _LINE_BREAK.search(value):
+        return
+    shown = "a value on several lines" if isinstance(value, str) else type(value).__name__
+    yield "{}: expected {}; got {} (not shown)".format(path, accepted, shown)
+
+
+def pip_args_problems(args, path=None):
+    """The problems of the pip arguments ``args`` (``driver:pip_args``): a list of strings,
+    each one an option of :data:`PIP_OPTIONS` (or :data:`PIP_SHORT`) with its value when it
+    takes one. Values are shown with their credentials hidden. Also used by the
+    ``novadocker_driver`` execution module before it runs pip."""
+    path = path or _path("driver", "pip_args")
+    if not isinstance(args, list):
+        return [_expected(path, "a list of strings (pip install options)", args)]
+    problems = []
+    accepted = (
+        "one of the pip install options the formula accepts: {} (short: {}); -r, -c, -e, "
+        "their long forms and a second requirement are refused: the formula installs one "
+        "archive".format(_one_of(PIP_OPTIONS), _one_of(PIP_SHORT))
+    )
+    idx = 0
+    while idx < len(args):
+        arg, apath = args[idx], "{}:{}".format(path, idx)
+        line = _line(arg, apath, "a string")
+        if line:
+            problems += line
+            idx += 1
+            continue
+        name, eq, _value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        name = PIP_SHORT.get(name, name)
+        takes = PIP_OPTIONS.get(name)
+        if takes is None:
+            problems.append(_expected(apath, accepted, arg))
+            # "-r FILE": the file goes with the refused option, not reported twice.
+            nxt = args[idx + 1] if idx + 1 < len(args) else None
+            if arg.startswith("-") and not eq and isinstance(nxt, str):
+                idx += 0 if nxt.startswith("-") else 1
+        elif takes and not eq:
+            if idx + 1 >= len(args) or not isinstance(args[idx + 1], str):
+                problems.append(_expected(apath, name + " followed by its value", arg))
+            idx += 1
+        elif not takes and eq:
+            problems.append(_expected(apath, name + " without a value", arg))
+        idx += 1
+    return problems
+
+
+def _pip_args(value, path, ctx):
+    yield from pip_args_problems(value, path)
 
 
 def _container_formats(value, path, ctx):
@@ -405,6 +520,7 @@ def _docker_option_value(option, kind, value, path):
 _SCHEMA = {
     "root": (_abspath_or_empty, "'' or an absolute path: the node's file-system prefix"),
     "state_dir": (_abspath, _ABSPATH),
+    "lock_timeout": (_seconds, "seconds a run waits for another run of the formula"),
     "unsafe_skip_readiness_gates": (_bool, "true or false"),
     "compute": {
         "enabled": (_bool, "true or false"),
@@ -424,11 +540,14 @@ _SCHEMA = {
     "driver": {
         "release": (_driver_release, "a nova-docker release"),
         "source": (_source, "'' or a URL with scheme " + _one_of(_SOURCE_SCHEMES)),
+        "source_username": (_source_username, "'' or the user for an http(s) source"),
+        "source_password": (_source_password, "'' or the password for an http(s) source"),
         "source_hash": (_source_hash, "'' or sha256=<64 hex digits>"),
+        "download_timeout": (_seconds, "seconds for the whole download"),
         "unsafe_skip_source_hash": (_bool, "true or false"),
         "version": (_version, "'' or a pbr version like 1.2.3 or 0.0.1.dev273"),
         "python": (_abspath, _ABSPATH),
-        "pip_args": (_string_list, "a list of strings"),
+        "pip_args": (_pip_args, "a list of pip install options (PIP_OPTIONS)"),
         "wheelhouse": (_wheelhouse, "'' or a directory of wheels (salt://, file://, a path)"),
         "api_version": (_api_version, "'' or a Docker API version like '1.19'"),
     },
@@ -481,6 +600,31 @@ def _fallback(data, defaults, section, key):
     return here[key] if key in here else _section(defaults, section).get(key)
 
 
+def _credential_checks(driver):
+    """``driver:source_username``/``source_password``: for an http(s) source, a password only
+    with a user, and not as well as credentials in the URL."""
+    user, password = driver.get("source_username", ""), driver.get("source_password", "")
+    if not (user or password) or not isinstance(user, str) or not isinstance(password, str):
+        return
+    source = driver.get("source", "")
+    scheme = source.partition("://")[0].lower() if isinstance(source, str) else ""
+    upath = _path("driver", "source_username")
+    if scheme not in ("http", "https"):
+        yield (
+            "{}: credentials are only for an http:// or https:// driver:source; got "
+            "driver:source {}".format(upath, _got(source))
+        )
+    elif password and not user:
+        yield _expected(upath, "the user going with driver:source_password", user)
+    elif "@" in source.partition("://")[2].split("/", 1)[0]:
+        yield (
+            "{}: driver:source carries credentials in its URL as well: give them once, in "
+            "driver:source_username and driver:source_password; got driver:source {}".format(
+                upath, _got(source)
+            )
+        )
+
+
 def _chain_checks(data, ctx):
     """compute:nova_conf is one of the files nova-compute reads (compute:config_files)."""
     nova_conf = _fallback(data, ctx["defaults"], "compute", "nova_conf")
@@ -501,6 +645,7 @@ def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
     yield from _chain_checks(data, ctx)
     driver = _section(data, "driver")
+    yield from _credential_checks(driver)
     source = driver.get("source", "")
     enabled = _fallback(data, ctx["defaults"], "compute", "enabled")
     if not (isinstance(source, str) and source and enabled is True):

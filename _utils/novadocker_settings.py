@@ -24,17 +24,25 @@ Pure: no Salt dunders (the caller passes the cache directory, the pillar and the
 
 import copy
 import os
+import re
 import sys
 
 import salt.utils.yaml
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-for _name in ("novadocker_files", "novadocker_records", "novadocker_releases", "novadocker_schema"):
+for _name in (
+    "novadocker_files",
+    "novadocker_records",
+    "novadocker_releases",
+    "novadocker_schema",
+    "novadocker_secrets",
+):
     sys.modules.pop(_name, None)
 import novadocker_files as files  # noqa: E402
 import novadocker_records as records  # noqa: E402
 import novadocker_releases as releases  # noqa: E402
 import novadocker_schema as schema  # noqa: E402
+import novadocker_secrets as secrets  # noqa: E402
 
 
 def parameters(text):
@@ -58,10 +66,11 @@ def merge(base, over):
 
 
 def prefixed(root, path):
-    """``root`` + absolute ``path`` (an empty root leaves the path alone)."""
-    if not root:
-        return path
-    return os.path.join(root.rstrip("/"), path.lstrip("/"))
+    """The absolute path of the absolute ``path`` under ``root``: ``''``, ``/``, ``//`` are
+    the real root, a trailing slash changes nothing, and a run of slashes counts as one (a
+    managed path is never relative to the working directory)."""
+    joined = "/" + (root or "").strip("/") + "/" + path.lstrip("/")
+    return re.sub("/{2,}", "/", joined)
 
 
 # -- the copy of the parameters in the minion cache -------------------------------------------
@@ -126,6 +135,10 @@ def compute(base, raw):
     merged = merge(base, raw) if not errors and isinstance(raw, dict) else copy.deepcopy(base)
     merged["valid"] = not errors
     merged["errors"] = errors
+    # The password is read from pillar by the driver state itself: the settings (printed by
+    # novadocker.settings, rendered into the SLS) only say whether there is one.
+    if merged["driver"].get("source_password"):
+        merged["driver"]["source_password"] = secrets.MASK
 
     root = merged["root"]
     compute_, driver, image = merged["compute"], merged["driver"], merged["image"]
@@ -169,6 +182,17 @@ def compute(base, raw):
         "state_dir": state_dir,
     }
     merged["records"] = records.paths(state_dir)
+    # Where a killed run may have left a temporary file of the formula (removed by the next
+    # run or clean, once it holds the lock).
+    # (A directory stands for every temporary file of the formula in it.)
+    merged["stray_paths"] = sorted(
+        set(
+            [merged["paths"][k] for k in ("nova_conf", "rootwrap_filter", "glance_api_conf")]
+            + merged["nova_chain"]["files"]
+            + merged["nova_chain"]["dirs"]
+            + list(merged["records"].values())
+        )
+    )
     merged["restart_marker"] = {
         role: merged["records"]["{}_restart".format(role)] if merged[role]["service"] else None
         for role in ("compute", "image")

@@ -18,6 +18,10 @@ and builds its return here:
 * :py:func:`grains_changed`: a change the ``novadocker`` grain reports (nova.conf's driver
   and daemon, the driver's version) makes the running salt-minion reload its grains, so that
   ``salt -G 'novadocker:...'`` is right right after the run.
+* :py:func:`config_missing`: why a config file a role edits cannot be edited (missing, or not
+  a regular file: a FIFO is never opened);
+* :py:func:`redact`: a return with every credential of ``novadocker_secrets`` hidden, in its
+  comment, warnings and changes (Salt logs a failed state's comment at ERROR).
 
 Pure: no Salt dunders (the caller passes ``test`` and the function that restarts).
 """
@@ -29,8 +33,11 @@ import sys
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-sys.modules.pop("novadocker_records", None)
+for _name in ("novadocker_files", "novadocker_records", "novadocker_secrets"):
+    sys.modules.pop(_name, None)
+import novadocker_files as files  # noqa: E402
 import novadocker_records as records  # noqa: E402
+import novadocker_secrets as secrets  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +67,28 @@ def finish(ret_, warnings=()):
 
 
 def config_missing(path, message=None):
-    """The comment for a config file ``path`` a role edits that does not exist (the formula
-    never creates one): ``message`` with ``{path}`` replaced, or ``None`` when it exists."""
-    if os.path.isfile(path):
-        return None
-    return (message or "{path} not found").replace("{path}", path)
+    """Why the config file ``path`` a role edits cannot be edited, or ``None`` when it is a
+    regular file: missing (``message`` with ``{path}`` replaced; the formula never creates
+    one), or not a regular file ("<path> is a FIFO (named pipe), not a regular file"). Only
+    ``stat`` is used: a FIFO is never opened."""
+    try:
+        files.regular_stat(path)
+    except FileNotFoundError:
+        return (message or "{path} not found").replace("{path}", path)
+    except files.NotRegularFile as exc:
+        return "{}: nothing was changed".format(exc.strerror)
+    except OSError as exc:
+        return "cannot read {}: {}: nothing was changed".format(path, exc.strerror or exc)
+    return None
+
+
+def redact(ret_, known=()):
+    """``ret_`` with the credentials in it hidden (``novadocker_secrets``): URLs' userinfo and
+    query values, and each of ``known``, in its comment, warnings and changes."""
+    for key in ("comment", "warnings", "changes"):
+        if key in ret_:
+            ret_[key] = secrets.redact_data(ret_[key], known)
+    return ret_
 
 
 def read_record(ret_, path, kind):

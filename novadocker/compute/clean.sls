@@ -20,7 +20,8 @@ novadocker-compute-clean-nova-conf:
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - refresh_grains: true
     - require:
-      - novadocker: novadocker-pillar-valid
+      # The run's lock (taken once the pillar is valid; only the validation renders else).
+      - novadocker: novadocker-{{ 'run-lock' if novadocker.valid else 'pillar-valid' }}
 
 novadocker-compute-clean-shim:
   novadocker_nova.shim_absent:

@@ -23,6 +23,10 @@ novadocker-compute-driver:
     - pip_args: {{ driver.pip_args | json }}
     - wheelhouse: {{ driver.wheelhouse | json }}
     - unsafe_skip_source_hash: {{ driver.unsafe_skip_source_hash | json }}
+    - download_timeout: {{ driver.download_timeout | json }}
+    - source_username: {{ driver.source_username | json }}
+    # The password is read from pillar by the state at run time: no state argument holds it.
+    - source_password_pillar: novadocker:driver:source_password
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - record: {{ novadocker.records.driver | json }}
     - restart_marker: {{ novadocker.restart_marker.compute | json }}

@@ -13,4 +13,5 @@ novadocker-compute-nova-conf-present:
     - name: {{ novadocker.paths.nova_conf | json }}
     - message: 'nova.conf not found at {path}: is nova-compute installed?'
     - require:
-      - novadocker: novadocker-pillar-valid
+      # The run's lock (taken once the pillar is valid; only the validation renders else).
+      - novadocker: novadocker-{{ 'run-lock' if novadocker.valid else 'pillar-valid' }}

@@ -21,4 +21,4 @@ novadocker-compute-socket-access:
     - restart_marker: {{ novadocker.restart_marker.compute | json }}
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - require:
-      - file: novadocker-compute-rootwrap-filter
+      - novadocker: novadocker-compute-rootwrap-filter

@@ -15,7 +15,8 @@ novadocker-image-clean-glance-api-conf:
     - record: {{ novadocker.records.glance_api_conf | json }}
     - restart_marker: {{ novadocker.restart_marker.image | json }}
     - require:
-      - novadocker: novadocker-pillar-valid
+      # The run's lock (taken once the pillar is valid; only the validation renders else).
+      - novadocker: novadocker-{{ 'run-lock' if novadocker.valid else 'pillar-valid' }}
 {%- if novadocker.image.service %}
 
 novadocker-image-clean-service-restart:

@@ -16,7 +16,8 @@ novadocker-image-glance-api-conf-present:
     - name: {{ novadocker.paths.glance_api_conf | json }}
     - message: 'glance-api.conf not found at {path}: is glance-api installed?'
     - require:
-      - novadocker: novadocker-pillar-valid
+      # The run's lock (taken once the pillar is valid; only the validation renders else).
+      - novadocker: novadocker-{{ 'run-lock' if novadocker.valid else 'pillar-valid' }}
 
 novadocker-image-container-formats:
   novadocker_glance.container_formats:

@@ -213,7 +213,8 @@ def test_socket_access_warns_about_a_world_writable_socket(node, dockerd, fresh_
         os.chmod(dockerd.socket, 0o660)
 
 
-def test_socket_access_warns_when_the_socket_has_another_group(node, dockerd, fresh_user):
+def test_socket_access_refuses_a_group_that_does_not_own_the_socket(node, dockerd, fresh_user):
+    """(issue 12: refused before any change, in test mode too; it was a warning.)"""
     ret, state = single(
         node,
         "novadocker_daemon.socket_access",
@@ -222,8 +223,8 @@ def test_socket_access_warns_when_the_socket_has_another_group(node, dockerd, fr
         socket=dockerd.socket,
         test=True,
     )
-    assert state["result"] is None
-    assert f"belongs to group {fresh_user.socket_group}, not root" in state["warnings"][0]
+    assert state["result"] is False and state["changes"] == {}
+    assert f"belongs to group {fresh_user.socket_group}, not root" in state["comment"]
 
 
 def test_socket_access_missing_user(node, nova_user):

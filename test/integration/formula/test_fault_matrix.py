@@ -108,7 +108,7 @@ def fault_api_mismatch(f, request):
 
 
 def fault_socket_not_accessible(f, request):
-    """The socket's group is not the one pillar names: joining it gives no access."""
+    """The socket's group is not the one pillar names: refused before any change (issue 12)."""
     daemon = request.getfixturevalue("dockerd_private")
     os.chown(daemon.socket, 0, 0)
     request.addfinalizer(
@@ -117,7 +117,7 @@ def fault_socket_not_accessible(f, request):
     return (
         {"compute": {"docker": {"host_url": daemon.url}, "socket_group": "nogroup"}},
         "novadocker-compute-socket-access",
-        ["cannot read and write", daemon.socket],
+        ["belongs to group root, not nogroup", daemon.socket],
     )
 
 
@@ -166,6 +166,7 @@ DETECTED_IN_TEST_MODE = {
     "fault_python_missing",
     "fault_daemon_stopped",
     "fault_api_mismatch",
+    "fault_socket_not_accessible",
     "fault_nova_conf_missing",
 }
 

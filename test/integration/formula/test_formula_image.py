@@ -170,5 +170,6 @@ def test_both_toggles_off_change_nothing(node):
     assert all(not s["changes"] for s in states.values()), states
     assert node.path(GLANCE).read_bytes() == (DATA / "glance-api.conf").read_bytes()
     assert node.path(NOVA).read_bytes() == (DATA / "nova.conf").read_bytes()
-    assert not node.path("/var/lib/novadocker").exists()
+    # Only the lock that serialises the formula's runs (issue 12).
+    assert [p.name for p in node.path("/var/lib/novadocker").iterdir()] == ["run.lock"]
     assert node.restarts() == []
