@@ -1,11 +1,13 @@
 """
 Runner of the novadocker formula: a rolling rollout over a fleet, from the master.
 
-:py:func:`rollout` applies the formula to the image (Glance) nodes first, then to the compute
-nodes in batches; after each step it runs ``novadocker.check`` on the nodes it just changed,
-and it stops at the first failing step: the nodes of later batches are left untouched. The
-result says what was done, what failed (each node's failed states and check problems) and
-what was not done. :py:func:`plan` shows the same batches without changing anything.
+:py:func:`rollout` applies the formula to the image (Glance) nodes first, then publishes the
+Docker images into Glance (``novadocker.images`` on the nodes whose pillar enables
+``images``), then applies the formula to the compute nodes in batches; after each step it
+runs ``novadocker.check`` on the nodes it just changed, and it stops at the first failing
+step: the nodes of later batches are left untouched. The result says what was done, what
+failed (each node's failed states and check problems) and what was not done.
+:py:func:`plan` shows the same batches without changing anything.
 
 The orchestrate SLS ``novadocker.orch.rollout`` calls :py:func:`rollout` with the keys of
 pillar ``novadocker:orch`` (the orchestrate pillar, i.e. the master's own pillar or
@@ -33,6 +35,7 @@ __virtualname__ = "novadocker"
 DEFAULTS = {
     "image_target": "I@novadocker:image:enabled:True",
     "compute_target": "I@novadocker:compute:enabled:True",
+    "images_target": "I@novadocker:images:enabled:True",
     "tgt_type": "compound",
     "batch_size": 1,
     "sls": "novadocker",
@@ -64,7 +67,7 @@ def _options(kwargs):
             continue
         if value is not None:
             opts[key] = value
-    for key in ("image_target", "compute_target"):
+    for key in ("image_target", "compute_target", "images_target"):
         if opts[key] in (False, "", []):
             opts[key] = None
         elif not isinstance(opts[key], (str, list)):
@@ -196,14 +199,15 @@ def _check_report(ret):
     return {"ok": bool(data["ok"]), "problems": list(data.get("problems") or [])}
 
 
-def _apply(client, minions, opts):
-    """Apply the formula to ``minions``, check them; ``(ok, {minion: report})``."""
+def _apply(client, minions, opts, check=True):
+    """Apply the formula to ``minions``, check them (unless ``check`` is false); ``(ok,
+    {minion: report})``."""
     kwarg = {"test": opts["test"]}
     if opts["saltenv"]:
         kwarg["saltenv"] = opts["saltenv"]
     applied = _run(client, minions, "state.apply", [opts["sls"]], kwarg, opts["timeout"])
     nodes = {mid: {"state": _state_report(applied.get(mid))} for mid in minions}
-    if not opts["test"]:
+    if check and not opts["test"]:
         # The grains (novadocker:compute ...) describe nova.conf: make them current for -G.
         _run(client, minions, "saltutil.refresh_grains", timeout=opts["timeout"])
         checked = _run(client, minions, "novadocker.check", timeout=opts["timeout"])
@@ -233,6 +237,20 @@ def _layout(client, opts):
     return image, batches, sorted(set(image_missing) | set(compute_missing))
 
 
+def _publishers(client, opts):
+    """The nodes whose pillar enables ``images`` (``images_target``) and those that did not
+    answer."""
+    return _resolve(client, opts["images_target"], opts["tgt_type"], opts["timeout"])
+
+
+def _publish(client, minions, opts):
+    """The publishing step: ``state.apply <formula>.images`` on ``minions``, judged by its
+    states alone (a publishing node may be a compute node of a later batch: its check would
+    fail until then); ``(ok, {minion: report})``."""
+    sls = "{}.images".format(opts["sls"].split(".")[0])
+    return _apply(client, minions, dict(opts, sls=sls), check=False)
+
+
 # ------------------------------------------------------------------------------------------
 # Public functions
 # ------------------------------------------------------------------------------------------
@@ -255,26 +273,32 @@ def plan(**kwargs):
         return {"Error": problems}
     with _client() as client:
         image, batches, missing = _layout(client, opts)
+        publishers, silent = _publishers(client, opts)
     return {
         "image": image,
+        "images": publishers,
         "compute_batches": batches,
-        "not_responding": missing,
+        "not_responding": sorted(set(missing) | set(silent)),
         "batch_size": opts["batch_size"],
     }
 
 
 def rollout(**kwargs):
     """
-    Roll the formula out over the fleet: the image nodes first (all at once), then the compute
-    nodes in batches. Each step applies ``sls`` (``state.apply novadocker``: every role pillar
-    enables on the node), refreshes the node's grains and runs ``novadocker.check`` on it; the
+    Roll the formula out over the fleet: the image nodes first (all at once), then the
+    publishing of the Docker images into Glance (``state.apply novadocker.images`` on the nodes
+    whose pillar enables ``images``, when there are any), then the compute nodes in batches.
+    Each step applies ``sls`` (``state.apply novadocker``: every role pillar enables on the
+    node), refreshes the node's grains and runs ``novadocker.check`` on it; the
     rollout stops at the first step where a node fails a state, fails its check or does not
     return, and the later batches are left untouched.
 
-    image_target / compute_target
-        Target expressions (default ``I@novadocker:image:enabled:True`` and
-        ``I@novadocker:compute:enabled:True``: what pillar makes of each node). ``''`` skips a
-        phase. A node in both gets the formula once, in the image step.
+    image_target / compute_target / images_target
+        Target expressions (default ``I@novadocker:image:enabled:True``,
+        ``I@novadocker:compute:enabled:True`` and ``I@novadocker:images:enabled:True``: what
+        pillar makes of each node). ``''`` skips a phase. A node in both image and compute gets
+        the formula once, in the image step; a publishing node also gets its own role(s) in
+        their step (its publishing step is judged by its states, without a check).
     tgt_type
         How to read both targets: ``compound`` (default), ``glob``, ``grain``, ``pillar``,
         ``list``...
@@ -315,6 +339,7 @@ def rollout(**kwargs):
         "test": opts["test"],
         "sls": opts["sls"],
         "image": {"target": opts["image_target"], "minions": [], "ok": None, "nodes": {}},
+        "images": {"target": opts["images_target"], "minions": [], "ok": None, "nodes": {}},
         "batch_size": opts["batch_size"],
         "batches": [],
         "done": [],
@@ -324,9 +349,13 @@ def rollout(**kwargs):
     }
     with _client() as client:
         image, batches, missing = _layout(client, opts)
+        publishers, silent = _publishers(client, opts)
+        missing = sorted(set(missing) | set(silent))
         summary["not_responding"] = missing
         summary["image"]["minions"] = image
+        summary["images"]["minions"] = publishers
         everyone = image + [mid for batch in batches for mid in batch]
+        everyone += [mid for mid in publishers if mid not in everyone]
         if not everyone:
             summary["comment"] = "No node matched {} nor {}: nothing to do.".format(
                 opts["image_target"], opts["compute_target"]
@@ -338,20 +367,23 @@ def rollout(**kwargs):
         # state.apply <sls> does not sync by itself: bring the formula's modules everywhere.
         synced = _run(client, everyone, "saltutil.sync_all", timeout=opts["timeout"])
         unsynced = sorted(mid for mid in everyone if mid not in synced)
-        steps = ([("image", image)] if image else []) + [
+        steps = ([("image", image)] if image else []) + (
+            [("images", publishers)] * bool(publishers)
+        )
+        steps += [
             ("batch {}/{}".format(i + 1, len(batches)), batch) for i, batch in enumerate(batches)
         ]
         stopped = None
         for number, (name, minions) in enumerate(steps):
             log.info("novadocker.rollout: %s: %s", name, ", ".join(minions))
-            ok, nodes = _apply(client, minions, opts)
+            ok, nodes = (_publish if name == "images" else _apply)(client, minions, opts)
             for mid in unsynced:
                 if mid in nodes:
                     # Its state run may have used stale modules: it does not count as done.
                     nodes[mid]["problems"].insert(0, "saltutil.sync_all did not return")
                     nodes[mid]["ok"] = ok = False
-            if name == "image":
-                summary["image"].update(ok=ok, nodes=nodes)
+            if name in ("image", "images"):
+                summary[name].update(ok=ok, nodes=nodes)
             else:
                 summary["batches"].append(
                     {
@@ -361,7 +393,8 @@ def rollout(**kwargs):
                         "nodes": nodes,
                     }
                 )
-            summary["done"].extend(mid for mid in minions if nodes[mid]["ok"])
+            later = {mid for _n, step in steps[number + 1 :] for mid in step}
+            summary["done"].extend(mid for mid in minions if nodes[mid]["ok"] and mid not in later)
             summary["failed"].extend(mid for mid in minions if not nodes[mid]["ok"])
             if not ok:
                 stopped = name
@@ -371,7 +404,7 @@ def rollout(**kwargs):
         summary["result"] = False
         details = "; ".join(
             "{}: {}".format(mid, " / ".join(report["problems"]) or "failed")
-            for step in [summary["image"]] + summary["batches"]
+            for step in [summary["image"], summary["images"]] + summary["batches"]
             for mid, report in sorted(step["nodes"].items())
             if not report["ok"]
         )
