@@ -513,6 +513,13 @@ _SCHEMA = {
             "wait": (_wait, "a number of seconds >= 0"),
         },
     },
+    "runtime": {
+        "manage": (_bool, "true or false"),
+        "package": (_name, "a package name"),
+        "service": (_name, "a service name"),
+        "daemon_json": (_abspath, _ABSPATH),
+        "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
+    },
     "images": {
         "enabled": (_bool, "true or false"),
         "docker_host_url": (_docker_url, "a Docker URL (unix://, tcp://, http://, https://)"),
@@ -525,13 +532,6 @@ _SCHEMA = {
         "upload_timeout": (_seconds, "a number of seconds > 0"),
         "visibility": (_visibility, "one of " + _one_of(_VISIBILITIES)),
         "publish": (_publish, "a list of images: name, visibility, properties"),
-    },
-    "runtime": {
-        "manage": (_bool, "true or false"),
-        "package": (_name, "a package name"),
-        "service": (_name, "a service name"),
-        "daemon_json": (_abspath, _ABSPATH),
-        "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
     },
     "tofs": (_tofs, "TOFS overrides: path_prefix, files_switch, source_files, dirs"),
 }
@@ -572,7 +572,8 @@ def _credential_checks(data, ctx):
     images = _section(data, "images")
     auth = images.get("auth") if isinstance(images.get("auth"), dict) else {}
     cloud = images.get("cloud", "")
-    if _fallback(data, ctx["defaults"], "images", "enabled") is True and not (cloud or auth):
+    given = cloud or images.get("auth")  # a bad auth is reported by its own rule
+    if _fallback(data, ctx["defaults"], "images", "enabled") is True and not given:
         yield (
             "{}: expected the name of a clouds.yaml entry, or keystoneauth options in "
             "novadocker:images:auth, because images:enabled is true; got neither".format(
