@@ -152,7 +152,7 @@ def image_pillar(node, keystone, glance, **image):
     conf = {
         "enabled": True,
         "service": "glance-api",
-        "api": {"url": glance.url, "auth": keystone_auth(keystone), "wait": 3},
+        "api": {"url": glance.url, "auth": keystone_auth(keystone, keystone.member), "wait": 3},
     }
     conf.update(image)
     return {"novadocker": {"root": str(node.root), "image": conf}}
