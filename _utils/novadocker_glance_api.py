@@ -508,7 +508,8 @@ def publish(docker_url, name, visibility, properties, access, test=False, budget
     (its visibility and properties are brought in line when they differ). Otherwise a new
     image is uploaded (see :py:func:`_upload`). Either way, the formula's other images of
     that name (older IDs, leftovers of an interrupted run) are deleted afterwards, never
-    before. Images of that name the formula did not publish are left alone (a warning).
+    before. Other images of that name (another project's, or without the property) are left
+    alone, with a warning.
 
     ``test``: read only (the daemon, Keystone and Glance are still asked, so that the
     prediction fails where the real run would).
@@ -537,9 +538,8 @@ def publish(docker_url, name, visibility, properties, access, test=False, budget
         "deleted": [_brief(i) for i in stale],
         "kept": keep and _brief(keep),
         "warnings": [
-            "Glance also holds image(s) named {} the formula did not publish: {}".format(
-                name, ", ".join(others)
-            )
+            "Glance also holds image(s) named {} that are not the formula's with these "
+            "credentials (left alone): {}".format(name, ", ".join(others))
         ]
         if others
         else [],

@@ -471,6 +471,14 @@ def _publish(value, path, ctx):
 
 # -- the schema --------------------------------------------------------------------------------
 
+#: How a Glance client of the formula logs in (image:api and images): openstacksdk's way.
+_CREDENTIALS = {
+    "cloud": (_optional_line, "'' or the name of a clouds.yaml entry"),
+    "clouds_yaml": (_optional_abspath, "'' or " + _ABSPATH),
+    "auth": (_auth, "keystoneauth options (never echoed)"),
+    "timeout": (_seconds, "a number of seconds > 0 for one request"),
+}
+
 #: Every key of pillar:novadocker (the keys of defaults.yaml ``values``): a nested dict for a
 #: section, ``(rule, description)`` for a leaf.
 _SCHEMA = {
@@ -506,10 +514,7 @@ _SCHEMA = {
         "api": {
             "verify": (_bool, "true or false"),
             "url": (_http_url, "the http(s) URL of glance-api on this node"),
-            "cloud": (_optional_line, "'' or the name of a clouds.yaml entry"),
-            "clouds_yaml": (_optional_abspath, "'' or " + _ABSPATH),
-            "auth": (_auth, "keystoneauth options (never echoed)"),
-            "timeout": (_seconds, "a number of seconds > 0"),
+            **_CREDENTIALS,
             "wait": (_wait, "a number of seconds >= 0"),
         },
     },
@@ -523,12 +528,9 @@ _SCHEMA = {
     "images": {
         "enabled": (_bool, "true or false"),
         "docker_host_url": (_docker_url, "a Docker URL (unix://, tcp://, http://, https://)"),
-        "cloud": (_optional_line, "'' or the name of a clouds.yaml entry"),
-        "clouds_yaml": (_optional_abspath, "'' or " + _ABSPATH),
-        "auth": (_auth, "keystoneauth options (never echoed)"),
+        **_CREDENTIALS,
         "region": (_optional_line, "'' or a region name"),
         "interface": (_interface, "'' or public, internal, admin"),
-        "timeout": (_seconds, "a number of seconds > 0"),
         "upload_timeout": (_seconds, "a number of seconds > 0"),
         "visibility": (_visibility, "one of " + _one_of(_VISIBILITIES)),
         "publish": (_publish, "a list of images: name, visibility, properties"),

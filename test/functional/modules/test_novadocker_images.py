@@ -210,6 +210,33 @@ def test_properties_changed_in_pillar_update_the_image_without_upload(
     assert view.uploads() == uploads
 
 
+def test_another_projects_image_of_that_name_is_left_alone_with_a_warning(
+    loader, keystone, keystone_glance, dockerd
+):
+    """A member of another project publishes the same name: the admin's public image is not
+    the member's to replace; a public image is not the member's to make (Glance's policy)."""
+    name = unique()
+    import_image(dockerd, name)
+    view = GlanceView(keystone_glance, keystone.token)
+    loader.set_pillar(images_pillar(dockerd, keystone_auth(keystone), [{"name": name}]))
+    admins = publish(loader, name)["glance_id"]
+    member = keystone_auth(keystone, keystone.member)
+    loader.set_pillar(images_pillar(dockerd, member, [{"name": name}]))
+    ret = published_state(loader, name, visibility="public")
+    assert ret["result"] is False
+    assert "403" in ret["comment"] and "publicize_image" in ret["comment"], ret["comment"]
+    assert list(view.images(name)) == [admins]
+    ret = published_state(loader, name, visibility="private")
+    assert ret["result"] is True, ret["comment"]
+    assert ret["warnings"] == [
+        f"Glance also holds image(s) named {name} that are not the formula's with these "
+        f"credentials (left alone): {admins}"
+    ]
+    assert "WARNING: Glance also holds image(s)" in ret["comment"]
+    images = view.images(name)
+    assert len(images) == 2 and images[admins]["visibility"] == "public"
+
+
 # -- without Keystone --------------------------------------------------------------------------
 def test_auth_type_none_against_a_glance_without_keystone(loader, glance_api, dockerd, tmp_path):
     glance = glance_api(glance_conf(tmp_path / "glance-api.conf"))
