@@ -239,8 +239,19 @@ def _layout(client, opts):
 
 def _publishers(client, opts):
     """The nodes whose pillar enables ``images`` (``images_target``) and those that did not
-    answer."""
-    return _resolve(client, opts["images_target"], opts["tgt_type"], opts["timeout"])
+    answer. Most fleets publish nothing: when the master would send to no minion at all (its
+    own greedy match), nobody is asked (LocalClient would print "No minions matched" into
+    salt-run's output)."""
+    target = opts["images_target"]
+    try:
+        matcher = salt.utils.minions.CkMinions(__opts__)
+        candidates = matcher.check_minions(target, opts["tgt_type"])["minions"]
+    except Exception as exc:  # as in _resolve: the cache only saves a question
+        log.debug("novadocker.rollout: cannot match %s on the master: %s", target, exc)
+        candidates = None
+    if not target or candidates == []:
+        return [], []
+    return _resolve(client, target, opts["tgt_type"], opts["timeout"])
 
 
 def _publish(client, minions, opts):
