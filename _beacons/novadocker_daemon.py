@@ -205,6 +205,10 @@ def beacon(config):
         salt-run state.event 'salt/beacon/*/novadocker_daemon/*' pretty=True
     """
     conf = salt.utils.beacons.list_to_dict(config)
+    if "novadocker_daemon.probe" not in __salt__:
+        # The formula's modules are not synced (yet): saltutil.sync_all loads them.
+        log.debug("novadocker_daemon beacon: the novadocker modules are not loaded yet")
+        return []
     url = _target(conf)
     if not url:
         log.trace("novadocker_daemon beacon: not a docker compute node, nothing to watch")

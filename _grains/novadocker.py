@@ -16,16 +16,18 @@ So that operators can target, e.g.::
     salt -G 'novadocker:docker_api_version:1.4*' test.ping
 
 The node is judged exactly as ``novadocker.check`` and the beacon judge it, by the formula's
-shared code (``_utils``): the settings (``novadocker_settings``: the parameters the last state
-run used, kept in the minion cache, with the pillar the minion holds), nova.conf read by the one
-INI reader (``novadocker_nova``, ``novadocker_ini``), the driver's metadata on disk
-(``novadocker_pyenv``) and the one Docker client (``novadocker_docker``).
+shared code (``_utils``): where nova-compute's config chain and nova's interpreter are, as the
+formula's last state run set them (``novadocker_settings.read_view``: grains are computed before
+the minion has its pillar), nova's config read over the whole chain by the one INI reader
+(``novadocker_nova``, ``novadocker_ini``), which spellings of the driver the installed nova
+accepts, the driver's metadata on disk (``novadocker_pyenv``) and the one Docker client
+(``novadocker_docker``).
 
 Grains are computed when the minion loads them (at start and on ``saltutil.refresh_grains``),
 before templates or pillar rendering, so they stay cheap and never raise or hang: no process is
 started, and the daemon gets one ``GET /version`` with a bounded total time (minion option
 ``novadocker_grains_timeout``, 1 second by default). Before the formula's first state run on a
-node (no parameters kept yet) every value is ``None``: the grain cannot know where nova.conf is.
+node every value is ``None``: the grain cannot know where nova's config is.
 """
 
 import logging
@@ -50,7 +52,7 @@ def _timeout():
     return min(max(timeout, 0.05), 10.0)
 
 
-def novadocker(grains=None):
+def novadocker():
     """
     Return the ``novadocker`` grain: ``compute``, ``driver_version``, ``docker_api_version``,
     ``docker_version`` (see the module's documentation). Never raises: anything it cannot
@@ -70,12 +72,7 @@ def novadocker(grains=None):
         "docker_version": None,
     }
     try:
-        conf = __utils__["novadocker_settings.from_copy"](
-            __opts__["cachedir"],
-            __opts__.get("pillar"),
-            (grains or {}).get("os_family", ""),
-            __opts__.get("saltenv"),
-        )
+        conf = __utils__["novadocker_settings.read_view"](__opts__["cachedir"])
         if conf is None:
             log.debug("novadocker grains: the formula has not run on this node yet")
             return {"novadocker": grain}

@@ -150,7 +150,7 @@ def defaults(tplroot="novadocker", cached=False):
     if key in __context__:
         return copy.deepcopy(__context__[key])
     if cached:
-        kept = _set("read_copy")(_copy_path(tplroot))
+        kept = _set("read_parameters")(_copy_path(tplroot))
         if kept is not None:
             return kept
         if cached == "only":
@@ -223,11 +223,13 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False, reveal=Fa
     except (TypeError, ValueError):
         key = None
     if key and key in __context__:
-        merged = copy.deepcopy(__context__[key])
-    else:
-        merged = _settings(tplroot, raw, cached_defaults)
-        if key:
-            __context__[key] = copy.deepcopy(merged)
+        return copy.deepcopy(__context__[key]) if reveal else _set("redacted")(__context__[key])
+    merged = _settings(tplroot, raw, cached_defaults)
+    if key:
+        __context__[key] = copy.deepcopy(merged)
+    if pillar is None and not cached_defaults and merged["valid"]:
+        # A state run's settings: what the grain judges the node by (it sees no pillar).
+        _set("keep_view")(__opts__["cachedir"], merged)
     return merged if reveal else _set("redacted")(merged)
 
 
@@ -334,8 +336,9 @@ def check_driver(python=None, version=None, release=None):
     Compare the installed nova-docker driver with the version and release pillar asks for, and
     say what is wrong in words an operator can act on.
 
-    Returns ``installed``, ``version``, ``wanted``, ``importable``, ``ok`` and ``problems``.
-    Arguments default to pillar ``novadocker:driver:python``, ``:version`` and ``:release``.
+    Returns ``installed``, ``version``, ``wanted``, ``ok`` and ``problems``. Arguments default
+    to pillar ``novadocker:driver:python``, ``:version`` and ``:release``. Whether nova loads
+    the driver is :py:func:`check_nova`.
 
     CLI Example:
 
@@ -351,6 +354,48 @@ def check_driver(python=None, version=None, release=None):
         version=driver["version"] if version is None else version,
         release=release or driver["release"],
     )
+
+
+def check_nova(python=None):
+    """
+    Say whether the nova in nova's interpreter loads nova-docker's driver the way nova-compute
+    will: nova imports there (it is nova's interpreter), its loading rule (newton and later
+    load only from ``nova.virt``, through the formula's shim), and the class that
+    ``compute_driver`` names imports as a ``ComputeDriver``, or the exception that stops it.
+    Proved once per change of nova's environment (see ``novadocker_nova.load``).
+
+    Returns ``{"python", "nova", "nova_version", "release", "rule", "compute_driver",
+    "loaded", "ok", "problems"}``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker.check_nova
+    """
+    conf = _report_settings()
+    python = python or conf["driver"]["python"]
+    spelling = __salt__["novadocker_nova.spelling"](python, conf["compute"]["compute_driver"])
+    try:
+        proof = __salt__["novadocker_nova.load"](python, spelling)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        proof = {"python": python, "nova": False, "ok": False, "error": str(exc)}
+    problems = []
+    if not proof.get("nova"):
+        problems.append(
+            "nova does not import with {} ({}): set novadocker:driver:python to the "
+            "interpreter nova-compute runs with".format(python, proof.get("error"))
+        )
+    elif not proof["ok"]:
+        problems.append(
+            "nova {} cannot load compute_driver = {}: {}".format(
+                proof.get("nova_version") or "?", spelling, proof.get("error")
+            )
+        )
+    keys = ("python", "nova", "nova_version", "release", "rule", "compute_driver", "loaded")
+    report = {k: proof.get(k) for k in keys}
+    report.update(compute_driver=spelling, ok=not problems, problems=problems)
+    return report
 
 
 def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
@@ -402,17 +447,43 @@ def switched(cached_only=False):
     return __utils__["novadocker_nova.view"](_report_settings("only" if cached_only else True))
 
 
-def _check_conf_options(path, options):
-    """Return (ok, detail) for the owned keys in ``path``."""
-    if not os.path.isfile(path):
-        return False, {"problems": ["{} not found".format(path)]}
-    planned = __salt__["novadocker_conf.plan"](path, options)
-    problems = [
-        "[{}] {} is {!r}, the formula wants {!r}".format(sect, key, chg["old"], chg["new"])
-        for sect, keys in sorted(planned.items())
-        for key, chg in sorted(keys.items())
-    ]
-    return not problems, {"problems": problems}
+def _check_nova_conf(conf, spelling):
+    """``(ok, detail)``: what nova-compute reads over its config chain against what the
+    formula wants (``compute_driver`` in the spelling nova loads)."""
+    view = __utils__["novadocker_nova.view"](conf)
+    options = {sect: dict(keys) for sect, keys in conf["nova_options"].items()}
+    options["DEFAULT"]["compute_driver"] = spelling
+    detail = {
+        "path": conf["paths"]["nova_conf"],
+        "files_read": view["files_read"],
+        "files_missing": view["files_missing"],
+        "compute_driver": view["compute_driver"],
+        "compute_driver_from": view["compute_driver_from"],
+        "switched": view["switched"],
+        "problems": [],
+    }
+    problems = detail["problems"]
+    if not view["readable"]:
+        problems.append("{} not found or unreadable".format(conf["paths"]["nova_conf"]))
+        return False, detail
+    planned = __salt__["novadocker_nova.plan"](
+        conf["paths"]["nova_conf"], options, conf["nova_chain"], conf["root"]
+    )
+    problems.extend(planned["problems"])
+    for _path, sects in sorted(planned["edits"].items()):
+        for section, keys in sorted(sects.items()):
+            for key, value in sorted(keys.items()):
+                now = planned["effective"]["[{}] {}".format(section, key)]
+                problems.append(
+                    "[{}] {} is {!r}{}, the formula wants {!r}".format(
+                        section,
+                        key,
+                        now["value"],
+                        " (from {})".format(now["path"]) if now["path"] else "",
+                        value,
+                    )
+                )
+    return not problems, detail
 
 
 #: The one rule of the driver's docker.filters (identical on every branch).
@@ -488,13 +559,9 @@ def check():
         part("driver", drv["ok"], drv)
         daemon = validate_daemon()
         part("daemon", daemon["ok"], daemon)
-        ok, detail = _check_conf_options(conf["paths"]["nova_conf"], conf["nova_options"])
-        view = __utils__["novadocker_nova.view"](conf)
-        detail.update(
-            path=conf["paths"]["nova_conf"],
-            compute_driver=view["compute_driver"],
-            switched=view["switched"],
-        )
+        nova = check_nova()
+        part("nova", nova["ok"], nova)
+        ok, detail = _check_nova_conf(conf, nova["compute_driver"])
         part("nova_conf", ok, detail)
         filt = conf["paths"]["rootwrap_filter"]
         problems = _check_rootwrap_filter(filt)

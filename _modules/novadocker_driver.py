@@ -284,39 +284,13 @@ def importable(python):
     return _env("importable")(python)
 
 
-def _import_cache_file():
-    return os.path.join(__opts__["cachedir"], "novadocker", "importable.json")
-
-
-def _import_cache_get(python):
-    try:
-        return (__utils__["novadocker_files.read_json"](_import_cache_file()) or {}).get(python)
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def _import_cache_put(python, key):
-    """Remember a successful import so that ``check`` (run by operators and monitoring, often)
-    does not start nova's interpreter again until its environment changed. Best effort."""
-    path = _import_cache_file()
-    try:
-        try:
-            data = __utils__["novadocker_files.read_json"](path)
-        except (OSError, ValueError):
-            data = None
-        data = data if isinstance(data, dict) else {}
-        data[python] = key
-        __utils__["novadocker_files.write_private_json"](path, data)
-    except OSError as exc:
-        log.debug("novadocker: could not cache the import check in %s: %s", path, exc)
-
-
 def check(python, version="", release="mitaka"):
     """
-    Report on the driver in ``python``'s environment: is it installed, at the wanted version,
-    and does it import. Never raises for a node problem: each one is listed in ``problems``.
+    Report on the driver in ``python``'s environment: is it installed, at the wanted version.
+    Never raises for a node problem: each one is listed in ``problems``. Whether nova loads it
+    is ``novadocker_nova.load`` (``novadocker.check`` reports both).
 
-    Returns ``{"python", "installed", "version", "wanted", "importable", "ok", "problems"}``.
+    Returns ``{"python", "installed", "version", "wanted", "ok", "problems"}``.
 
     python
         Path of nova's Python interpreter (pillar ``novadocker:driver:python``).
@@ -340,7 +314,6 @@ def check(python, version="", release="mitaka"):
         "installed": False,
         "version": None,
         "wanted": wanted,
-        "importable": None,
         "ok": False,
         "problems": [],
     }
@@ -368,23 +341,6 @@ def check(python, version="", release="mitaka"):
         problems.append(
             f"nova-docker {current} is installed, pillar novadocker:driver:version wants "
             f"{wanted}: apply novadocker.compute to {verb}"
-        )
-    key = _env("import_key")(python, current)
-    if key is not None and _import_cache_get(python) == key:
-        ok = True
-    else:
-        try:
-            ok, message = _env("importable")(python)
-        except (CommandExecutionError, SaltInvocationError) as exc:
-            ok, message = False, str(exc)
-        if ok and key is not None:
-            _import_cache_put(python, key)
-    ret["importable"] = ok
-    if not ok:
-        problems.append(
-            f"nova-docker {current} is installed but does not import: {message}. Install what "
-            "it is missing into that environment (or reinstall it without --no-deps in "
-            "novadocker:driver:pip_args)"
         )
     ret["ok"] = not problems
     return ret
@@ -509,11 +465,6 @@ def install(python, source, source_hash="", version="", pip_args=None, skip_hash
             "is missing into that environment (or drop --no-deps from "
             "novadocker:driver:pip_args)"
         )
-    # The import was just proven: check() need not start nova's interpreter again until the
-    # environment changes.
-    key = _env("import_key")(python, new)
-    if key is not None:
-        _import_cache_put(python, key)
     return {"old": old, "new": new}
 
 

@@ -15,6 +15,7 @@ Pure: no Salt dunders. Used by the driver execution module and the grain.
 """
 
 import glob
+import json
 import logging
 import os
 import re
@@ -170,8 +171,10 @@ def _read_headers(path):
     return found
 
 
-def versions_on_disk(sites):
-    """Versions of nova-docker found in the metadata under the site dirs ``sites``."""
+def versions_on_disk(sites, dist=DIST_NAME):
+    """Versions of the distribution ``dist`` (nova-docker by default) found in the metadata
+    under the site dirs ``sites``."""
+    prefix = re.compile("^" + re.escape(dist).replace("\\-", "[-_.]") + "-")
     versions = []
     for site in sites:
         try:
@@ -180,7 +183,7 @@ def versions_on_disk(sites):
             continue
         for entry in entries:
             lower = entry.lower()
-            if not re.match(r"^nova[-_.]docker-", lower):
+            if not prefix.match(lower):
                 continue
             path = os.path.join(site, entry)
             if lower.endswith(".dist-info"):
@@ -193,7 +196,7 @@ def versions_on_disk(sites):
                 headers = _read_headers(meta)
             except OSError:
                 continue
-            if norm_name(headers.get("Name", "")) == DIST_NAME and headers.get("Version"):
+            if norm_name(headers.get("Name", "")) == dist and headers.get("Version"):
                 versions.append(headers["Version"])
     return versions
 
@@ -340,3 +343,148 @@ def import_key(python, installed):
     except OSError:
         return None
     return {"version": installed, "stamps": stamps}
+
+
+#: Run in nova's interpreter (Python 2.7 and 3.x): is it nova's (does ``nova`` import), how does
+#: its ``load_compute_driver`` load a driver (read from its source: ``import_object_ns`` up to
+#: mitaka, ``'nova.virt.%s'`` after), where is its ``nova/virt``, and does the class ``argv[1]``
+#: load the way that nova loads it: oslo.utils' ``import_class`` (``__import__`` of the module,
+#: then the attribute; a missing one is an ImportError) on ``nova.virt.<name>``, then on
+#: ``<name>`` where nova uses ``import_object_ns``, and a ``ComputeDriver``. Prints one JSON
+#: line after ``NOVADOCKER_LOAD=``.
+_LOAD_SCRIPT = r"""
+import json, sys
+
+
+def import_class(path):
+    mod, _, cls = path.rpartition(".")
+    __import__(mod)
+    try:
+        return getattr(sys.modules[mod], cls)
+    except AttributeError:
+        raise ImportError("Class %s cannot be found" % cls)
+
+
+out = {"nova": False}
+try:
+    import nova
+    import nova.virt
+    out["nova"] = True
+    out["nova_virt_dir"] = list(nova.virt.__path__)[0]
+    try:
+        from nova import version as _nv
+        out["nova_version"] = _nv.version_string()
+    except Exception:
+        out["nova_version"] = None
+    from nova.virt import driver as _vd
+    try:
+        import inspect
+        src = inspect.getsource(_vd.load_compute_driver)
+        out["rule"] = "ns" if "import_object_ns" in src else "nova.virt"
+    except Exception:
+        out["rule"] = None
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    if name:
+        rule = out["rule"] or "nova.virt"
+        tries = ["nova.virt." + name] + ([name] if rule == "ns" else [])
+        if len(sys.argv) > 2 and sys.argv[2] == "direct":
+            tries = [name]
+        for path in tries:
+            try:
+                cls = import_class(path)
+            except ImportError:
+                err = sys.exc_info()[1]
+                out["error"] = "%s: %s" % (type(err).__name__, err)
+                continue
+            if isinstance(cls, type) and issubclass(cls, _vd.ComputeDriver):
+                out.pop("error", None)
+                out["loaded"] = path
+            else:
+                out["error"] = "%s is not a nova.virt.driver.ComputeDriver" % path
+            break
+except Exception:
+    err = sys.exc_info()[1]
+    out["error"] = "%s: %s" % (type(err).__name__, err)
+sys.stdout.write("NOVADOCKER_LOAD=" + json.dumps(out) + "\n")
+"""
+
+
+def nova_version_on_disk(python):
+    """nova's version from its metadata in ``python``'s environment (no process); ``None``
+    when it is not found there."""
+    if not python or not isinstance(python, str) or not os.path.isfile(python):
+        return None
+    found = versions_on_disk(site_dirs(python), "nova")
+    return found[0] if len(set(found)) == 1 else None
+
+
+def load_as_nova(python, compute_driver="", direct=False):
+    """Ask ``python`` whether it is nova's interpreter and whether ``compute_driver`` loads
+    there the way nova loads it (``direct``: by that import path alone, whatever nova's rule).
+    Returns ``{"nova": bool, "nova_version", "nova_virt_dir", "rule", "loaded" (the import path
+    that gave the class), "error"}``; raises ``CommandExecutionError`` when the interpreter
+    cannot be run at all."""
+    check_python(python)
+    cmd = [python, "-c", _LOAD_SCRIPT, compute_driver or ""] + (["direct"] if direct else [])
+    res = run(cmd, timeout=QUERY_TIMEOUT)
+    for line in (res.get("stdout") or "").splitlines():
+        if line.startswith("NOVADOCKER_LOAD="):
+            return json.loads(line.split("=", 1)[1])
+    raise CommandExecutionError(
+        f"Could not ask {python} whether nova loads the driver (exit code "
+        f"{res.get('retcode')}): {last_line(res.get('stderr')) or last_line(res.get('stdout'))}"
+    )
+
+
+#: The formula's shim package ``nova/virt/docker/__init__.py`` in nova's tree: nova 14
+#: (newton) and later load drivers only from ``nova.virt``; this re-exports nova-docker's class
+#: as ``nova.virt.docker.DockerDriver`` (``compute_driver = docker.DockerDriver``), as SUSE's
+#: packages and nova-lxd did in 2016.
+SHIM_SOURCE = """\
+# Installed by the novadocker formula; novadocker.clean removes it.
+# nova 14 (newton) and later load compute drivers only from nova.virt: with this package,
+# compute_driver = docker.DockerDriver loads nova-docker's driver.
+from novadocker.virt.docker import driver
+
+DockerDriver = driver.DockerDriver
+"""
+
+
+def shim_source():
+    """The text of the formula's shim (:py:data:`SHIM_SOURCE`)."""
+    return SHIM_SOURCE
+
+
+def nova_virt_dir(python):
+    """nova's ``nova/virt`` directory in ``python``'s environment, found on disk (no process);
+    ``None`` when there is none or more than one."""
+    found = [
+        os.path.join(site, "nova", "virt")
+        for site in site_dirs(python)
+        if os.path.isfile(os.path.join(site, "nova", "virt", "__init__.py"))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def shim_file(virt_dir):
+    """The shim's ``__init__.py`` under nova's ``nova/virt`` directory ``virt_dir``."""
+    return os.path.join(virt_dir, "docker", "__init__.py")
+
+
+def shim_state(path):
+    """``"ours"`` (the formula's shim, as it writes it), ``"absent"``, or ``"foreign"`` (a
+    ``nova/virt/docker`` that is not the formula's: never touched)."""
+    folder = os.path.dirname(path)
+    if not os.path.lexists(folder):
+        return "absent"
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        return "foreign"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        left = [e for e in os.listdir(folder) if e != "__pycache__"]
+        return "foreign" if left else "absent"
+    except OSError:
+        return "foreign"
+    return "ours" if text == SHIM_SOURCE else "foreign"

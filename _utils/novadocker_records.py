@@ -19,6 +19,10 @@ socket-access      ``socket``                  ``{"user", "group", "added": true
 .json                                          added the nova user to the socket's group
 rootwrap.json      ``file``                    ``{"path", "created": true}``: the formula created
                                                the rootwrap filter
+nova-shim.json     ``file``                    the formula created the shim package
+                                               ``nova/virt/docker/`` in nova's tree
+nova-chain/*.json  ``conf``                    like nova.conf.json, for each other file of
+                                               nova-compute's config chain the formula edited
 compute-restart-   ``restart``                 ``{"reasons": [...], "since": "<UTC>"}``: a
 owed.json, image-                              restart owed to nova-compute (glance-api)
 restart-owed.json
@@ -34,6 +38,7 @@ Pure: no Salt dunders; imported by its sibling utils and reached as ``__utils__`
 
 import datetime
 import os
+import re
 import sys
 
 from salt.exceptions import CommandExecutionError
@@ -52,6 +57,7 @@ NAMES = {
     "driver": ("driver.json", "driver"),
     "socket_access": ("socket-access.json", "socket"),
     "rootwrap": ("rootwrap.json", "file"),
+    "nova_shim": ("nova-shim.json", "file"),
     "compute_restart": ("compute-restart-owed.json", "restart"),
     "image_restart": ("image-restart-owed.json", "restart"),
 }
@@ -75,9 +81,34 @@ class RecordError(CommandExecutionError):
         self.why = why or message
 
 
+#: Revert records (``conf`` kind) of the files of nova's config chain other than
+#: ``compute:nova_conf`` (whose record is ``nova.conf.json``), one per file, named after it.
+CHAIN_DIR = "nova-chain"
+
+
 def paths(state_dir):
-    """``{name: path}`` of every record and marker under ``state_dir`` (see the table)."""
-    return {name: os.path.join(state_dir, fname) for name, (fname, _kind) in NAMES.items()}
+    """``{name: path}`` of every record and marker under ``state_dir`` (see the table), and
+    ``nova_chain``: the folder of the chain files' revert records."""
+    found = {name: os.path.join(state_dir, fname) for name, (fname, _kind) in NAMES.items()}
+    found["nova_chain"] = os.path.join(state_dir, CHAIN_DIR)
+    return found
+
+
+def chain_record(state_dir, path):
+    """The revert record of ``path``, a file of nova's config chain other than
+    ``compute:nova_conf``: ``<state_dir>/nova-chain/<path with / as _>.json``."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", path.strip("/"))
+    return os.path.join(state_dir, CHAIN_DIR, slug + ".json")
+
+
+def chain_records(state_dir):
+    """The chain files' revert records kept under ``state_dir``, sorted."""
+    folder = os.path.join(state_dir, CHAIN_DIR)
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names]
 
 
 def _shape_problem(data, kind):

@@ -51,8 +51,10 @@ API_PIN = {
 #: Where the driver's daemon is when nova.conf names none (``[docker] host_url``'s default).
 DEFAULT_HOST_URL = "unix:///var/run/docker.sock"
 
-#: Every spelling of the driver's class that nova accepts in ``[DEFAULT] compute_driver``
-#: (nova prefixes ``nova.virt.`` to a relative name).
+#: Every spelling of the driver's class in ``[DEFAULT] compute_driver`` that some nova accepts:
+#: up to mitaka nova tries ``nova.virt.<name>`` then ``<name>`` (``import_object_ns``); from
+#: newton on only ``nova.virt.<name>`` (:py:data:`NOVA_VIRT_ONLY_SINCE`), which reaches
+#: nova-docker only through the formula's shim ``nova/virt/docker/`` (:py:data:`SHIM_SPELLING`).
 DRIVER_CLASSES = (
     "novadocker.virt.docker.DockerDriver",
     "novadocker.virt.docker.driver.DockerDriver",
@@ -60,6 +62,29 @@ DRIVER_CLASSES = (
     "docker.driver.DockerDriver",
     "nova.virt.docker.DockerDriver",
     "nova.virt.docker.driver.DockerDriver",
+)
+
+#: nova's major version from which ``load_compute_driver`` imports only
+#: ``nova.virt.<compute_driver>`` (nova commit 8eb03de1, first released in 14.0.0, newton):
+#: an out-of-tree driver named by its own module path no longer loads.
+NOVA_VIRT_ONLY_SINCE = 14
+
+#: What ``compute_driver`` says with the formula's shim package ``nova/virt/docker/`` in nova's
+#: tree (the shim re-exports nova-docker's ``DockerDriver``).
+SHIM_SPELLING = "docker.DockerDriver"
+
+#: The nova-docker class the shim re-exports (the driver's own module path).
+DRIVER_CLASS = "novadocker.virt.docker.DockerDriver"
+
+#: nova's major version of each OpenStack release (13 mitaka ... 34 hibiscus).
+NOVA_RELEASES = dict(
+    zip(
+        range(13, 35),
+        (
+            "mitaka newton ocata pike queens rocky stein train ussuri victoria wallaby xena "
+            "yoga zed antelope bobcat caracal dalmatian epoxy flamingo gazpacho hibiscus"
+        ).split(),
+    )
 )
 
 #: OpenStack releases Glance is known under, in order. Glance reads container_formats from
@@ -141,12 +166,62 @@ def driver_release(release):
     }
 
 
-def is_docker_driver(value, wanted=None):
-    """True when ``compute_driver`` ``value`` names nova-docker's driver: one of the spellings
-    nova accepts, or the spelling the formula was told to write (``wanted``)."""
+def nova_load_rule(nova_version):
+    """How a nova of ``nova_version`` (``"34.0.0"``) loads ``compute_driver``: ``"ns"`` (tries
+    ``nova.virt.<name>``, then ``<name>``: mitaka and before), ``"nova.virt"`` (only
+    ``nova.virt.<name>``: newton on), ``None`` when the version is unknown."""
+    try:
+        major = int(str(nova_version).split(".")[0])
+    except (TypeError, ValueError):
+        return None
+    return "nova.virt" if major >= NOVA_VIRT_ONLY_SINCE else "ns"
+
+
+def nova_release(nova_version):
+    """The OpenStack release of a nova version (``"34.0.0"`` -> ``"hibiscus"``), ``None`` when
+    unknown."""
+    try:
+        return NOVA_RELEASES.get(int(str(nova_version).split(".")[0]))
+    except (TypeError, ValueError):
+        return None
+
+
+def driver_spellings(rule=None):
+    """The spellings of nova-docker's class in ``compute_driver`` that a nova loading by
+    ``rule`` (:py:func:`nova_load_rule`) accepts: under ``nova.virt`` only the shim's; every
+    known spelling for ``ns``, and when the rule is unknown."""
+    if rule == "nova.virt":
+        return [SHIM_SPELLING]
+    return list(DRIVER_CLASSES)
+
+
+def driver_spelling(wanted, rule):
+    """What to write in ``compute_driver`` for the driver pillar asks for (``wanted``) on a
+    nova loading by ``rule``: nova-docker's own module path becomes the shim's spelling when
+    nova loads only from ``nova.virt``; anything else is written as given."""
+    if (
+        rule == "nova.virt"
+        and wanted in DRIVER_CLASSES
+        and not wanted.startswith(("docker.", "nova.virt."))
+    ):
+        return SHIM_SPELLING
+    return wanted
+
+
+def needs_shim(spelling, rule):
+    """True when nova (loading by ``rule``) reaches ``spelling`` only through the shim."""
+    return rule == "nova.virt" and spelling == SHIM_SPELLING
+
+
+def is_docker_driver(value, wanted=None, rule=None):
+    """True when ``compute_driver`` ``value`` names nova-docker's driver in a spelling a nova
+    loading by ``rule`` accepts (every known spelling when the rule is unknown), or is the
+    spelling the formula was told to write (``wanted``)."""
     if not isinstance(value, str) or not value:
         return False
-    return value in DRIVER_CLASSES or (bool(wanted) and value == wanted)
+    return value in driver_spellings(rule) or (
+        bool(wanted) and value == driver_spelling(wanted, rule)
+    )
 
 
 def glance_releases():

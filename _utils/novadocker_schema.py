@@ -14,27 +14,35 @@ releases, container formats) is never duplicated here: it is read from ``novadoc
 Pure: no Salt dunders.
 """
 
-import difflib
 import logging
 import re
 import sys
 import urllib.parse
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-for _name in ("novadocker_glance_api", "novadocker_releases"):
+for _name in ("novadocker_releases", "novadocker_schema_glance", "novadocker_schema_text"):
     sys.modules.pop(_name, None)
-import novadocker_glance_api as glance_api  # noqa: E402
 import novadocker_releases as releases  # noqa: E402
+import novadocker_schema_glance as glance_rules  # noqa: E402
+import novadocker_schema_text as text  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-#: The pillar's name, the first component of every reported key path.
-_ROOT = "novadocker"
-
-#: Characters that end a line for ``str.splitlines`` (what INI readers and editors split on),
-#: plus NUL. None of them may reach nova.conf, glance-api.conf or a path.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
-_WHITESPACE = re.compile(r"\s")
+# How the rules speak (novadocker_schema_text), under the names the rules below use.
+_ROOT, _WHITESPACE, _ABSPATH = text.ROOT, text.WHITESPACE, text.ABSPATH
+_path, _got, _expected, _one_of, _suggest = (
+    text.path,
+    text.got,
+    text.expected,
+    text.one_of,
+    text.suggest,
+)
+_line, _bool, _abspath, _abspath_or_empty = (
+    text.line,
+    text.boolean,
+    text.abspath,
+    text.abspath_or_empty,
+)
 
 _POSIX_NAME = re.compile(r"[a-z_][a-z0-9_-]*\$?")
 _POSIX_NAME_MAX = 32
@@ -52,55 +60,6 @@ _API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
 _SOURCE_SCHEMES = ("https", "http", "salt", "file")
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
 
-_ABSPATH = "an absolute path (starting with /, without '..' components or line breaks)"
-
-#: A Docker image reference without digest: [registry[:port]/]path[:tag], as Docker parses it.
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOCKER_NAME = re.compile(
-    r"(?:[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]+)?/)?{c}(?:/{c})*(?::\w[\w.-]{{0,127}})?".format(
-        c=_COMPONENT
-    ),
-    re.ASCII,
-)
-_PROPERTY_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]{0,254}", re.ASCII)
-_AUTH_OPTION = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
-_VISIBILITIES = ("public", "private", "shared", "community")
-_INTERFACES = ("public", "internal", "admin")
-_PUBLISH_KEYS = ("name", "visibility", "properties")
-_NO_ECHO = "the value is not shown: credentials are never echoed"
-
-
-# -- messages ----------------------------------------------------------------------------------
-
-
-def _path(*keys):
-    return ":".join(str(key) for key in (_ROOT,) + keys)
-
-
-def _got(value):
-    """``repr(value)``, with a hint when YAML turned an unquoted scalar into a non-string."""
-    if isinstance(value, bool):
-        return "{!r} (a boolean)".format(value)
-    if isinstance(value, (int, float)):
-        return "{!r} (a number; quote it in YAML)".format(value)
-    if value is None:
-        return "None (an empty value)"
-    return repr(value)
-
-
-def _expected(path, accepted, value):
-    return "{}: expected {}; got {}".format(path, accepted, _got(value))
-
-
-def _one_of(values):
-    return ", ".join(str(value) for value in values)
-
-
-def _suggest(word, candidates):
-    """`` (did you mean 'x'?)`` for the closest candidate, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1)
-    return " (did you mean {!r}?)".format(close[0]) if close else ""
-
 
 # -- leaf rules --------------------------------------------------------------------------------
 #
@@ -108,32 +67,17 @@ def _suggest(word, candidates):
 # tables and the cross-key facts of the pillar being validated.
 
 
-def _line(value, path, accepted):
-    """Problems for a value that must be a single-line string."""
-    if not isinstance(value, str):
-        return [_expected(path, accepted, value)]
-    if _LINE_BREAK.search(value):
-        return [_expected(path, accepted + " on a single line (no line breaks or NUL)", value)]
-    return []
-
-
-def _bool(value, path, ctx):
-    if not isinstance(value, bool):
-        yield _expected(path, "true or false", value)
-
-
-def _abspath(value, path, ctx, allow_empty=False):
-    accepted = ("'' or " if allow_empty else "") + _ABSPATH
-    if allow_empty and value == "":
-        return
-    if not isinstance(value, str) or _LINE_BREAK.search(value) or not value.startswith("/"):
+def _abspath_list(value, path, ctx, allow_empty=False):
+    accepted = ("a list" if allow_empty else "a non-empty list") + " of absolute paths"
+    if not isinstance(value, list) or (not value and not allow_empty):
         yield _expected(path, accepted, value)
-    elif ".." in value.split("/"):
-        yield _expected(path, accepted + "; '..' components are refused", value)
+        return
+    for idx, item in enumerate(value):
+        yield from _abspath(item, "{}:{}".format(path, idx), ctx)
 
 
-def _abspath_or_empty(value, path, ctx):
-    return _abspath(value, path, ctx, allow_empty=True)
+def _abspath_list_or_empty(value, path, ctx):
+    return _abspath_list(value, path, ctx, allow_empty=True)
 
 
 def _name(value, path, ctx):
@@ -346,138 +290,11 @@ def _docker_option_value(option, kind, value, path):
             yield _expected(path, accepted + "; unix:// needs an absolute socket path", value)
 
 
-def _kind(value):
-    """What ``value`` is, without showing it (for values that may be secrets)."""
-    if isinstance(value, bool):
-        return "a boolean"
-    return {dict: "a mapping", list: "a list", str: "a string", type(None): "an empty value"}.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
-    )
-
-
-def _optional_line(value, path, ctx):
-    if value != "":
-        yield from _line(value, path, "'' or a name on a single line")
-
-
-def _optional_abspath(value, path, ctx):
-    return _abspath(value, path, ctx, allow_empty=True)
-
-
-def _seconds(value, path, ctx):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        yield _expected(path, "a number of seconds > 0", value)
-
-
-def _wait(value, path, ctx):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        yield _expected(path, "a number of seconds >= 0", value)
-
-
-def _interface(value, path, ctx):
-    if value not in ("",) + _INTERFACES:
-        yield _expected(path, "'' or one of " + _one_of(_INTERFACES), value)
-
-
-def _http_url(value, path, ctx):
-    accepted = "an http:// or https:// URL (glance-api on this node, e.g. http://127.0.0.1:9292)"
-    if not isinstance(value, str) or _WHITESPACE.search(value):
-        yield _expected(path, accepted, value)
-        return
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        yield _expected(path, accepted, value)
-
-
 def _docker_url(value, path, ctx):
     yield from _docker_option_value("host_url", "str", value, path)
 
 
-def _auth(value, path, ctx):
-    """keystoneauth options: never echoed (they hold passwords and secrets)."""
-    accepted = "a mapping of keystoneauth options (auth_type, auth_url, username, password, ...)"
-    if not isinstance(value, dict):
-        yield "{}: expected {}; got {} ({})".format(path, accepted, _kind(value), _NO_ECHO)
-        return
-    for key, item in value.items():
-        kpath = "{}:{}".format(path, key)
-        if not isinstance(key, str) or not _AUTH_OPTION.fullmatch(key):
-            yield "{}: expected option names like auth_url or password; got {!r}".format(path, key)
-        elif key == "auth_type" and not (isinstance(item, str) and _AUTH_OPTION.fullmatch(item)):
-            yield _expected(kpath, "a keystoneauth plugin name like password or none", item)
-        elif (
-            isinstance(item, (dict, list))
-            or item is None
-            or (isinstance(item, str) and _LINE_BREAK.search(item))
-        ):
-            yield "{}: expected a string, number or boolean on one line; got {} ({})".format(
-                kpath, _kind(item), _NO_ECHO
-            )
-
-
-def _properties(value, path, ctx):
-    accepted = "a mapping of Glance image properties to strings"
-    if not isinstance(value, dict):
-        yield _expected(path, accepted, value)
-        return
-    for key, item in value.items():
-        kpath = "{}:{}".format(path, key)
-        if not isinstance(key, str) or not _PROPERTY_NAME.fullmatch(key):
-            yield _expected(kpath, "a property name ([A-Za-z0-9_:.-], at most 255)", key)
-        elif key in glance_api.RESERVED_PROPERTIES or key.startswith("os_glance"):
-            yield "{}: {!r} is Glance's or the formula's own attribute; choose another".format(
-                kpath, key
-            )
-        else:
-            yield from _line(item, kpath, "a string (quote numbers and booleans in YAML)")
-
-
-def _visibility(value, path, ctx):
-    if value not in _VISIBILITIES:
-        yield _expected(path, "one of " + _one_of(_VISIBILITIES), value)
-
-
-def _publish(value, path, ctx):
-    accepted = "a list of images, each a mapping with keys " + _one_of(_PUBLISH_KEYS)
-    if not isinstance(value, list):
-        yield _expected(path, accepted, value)
-        return
-    seen = {}
-    for idx, entry in enumerate(value):
-        epath = "{}:{}".format(path, idx)
-        if not isinstance(entry, dict):
-            yield _expected(epath, "a mapping with keys " + _one_of(_PUBLISH_KEYS), entry)
-            continue
-        for key in entry:
-            if key not in _PUBLISH_KEYS:
-                yield "{}:{}: unknown key {!r}{}; accepted keys: {}".format(
-                    epath, key, key, _suggest(key, _PUBLISH_KEYS), _one_of(_PUBLISH_KEYS)
-                )
-        name = entry.get("name")
-        accepted = "the image's name in Docker, e.g. busybox or registry:5000/team/app:1.2"
-        if not isinstance(name, str) or len(name) > 255 or not _DOCKER_NAME.fullmatch(name):
-            yield _expected(epath + ":name", accepted, name)
-        elif name in seen:
-            yield "{}:name: {!r} is published twice (also {}:{})".format(
-                epath, name, path, seen[name]
-            )
-        else:
-            seen[name] = idx
-        if "visibility" in entry:
-            yield from _visibility(entry["visibility"], epath + ":visibility", ctx)
-        if "properties" in entry:
-            yield from _properties(entry["properties"], epath + ":properties", ctx)
-
-
 # -- the schema --------------------------------------------------------------------------------
-
-#: How a Glance client of the formula logs in (image:api and images): openstacksdk's way.
-_CREDENTIALS = {
-    "cloud": (_optional_line, "'' or the name of a clouds.yaml entry"),
-    "clouds_yaml": (_optional_abspath, "'' or " + _ABSPATH),
-    "auth": (_auth, "keystoneauth options (never echoed)"),
-    "timeout": (_seconds, "a number of seconds > 0 for one request"),
-}
 
 #: Every key of pillar:novadocker (the keys of defaults.yaml ``values``): a nested dict for a
 #: section, ``(rule, description)`` for a leaf.
@@ -488,6 +305,9 @@ _SCHEMA = {
     "compute": {
         "enabled": (_bool, "true or false"),
         "nova_conf": (_abspath, _ABSPATH),
+        "config_files": (_abspath_list, "a non-empty list of absolute paths, in read order"),
+        "config_dirs": (_abspath_list_or_empty, "a list of absolute paths of directories"),
+        "config_dirs_first": (_bool, "true or false"),
         "compute_driver": (_dotted_path, "a dotted Python path"),
         "docker": (_docker_options, "[docker] options of the selected driver:release"),
         "rootwrap_dir": (_abspath, _ABSPATH),
@@ -513,9 +333,9 @@ _SCHEMA = {
         "service": (_service, "a service name, or false to leave it alone"),
         "api": {
             "verify": (_bool, "true or false"),
-            "url": (_http_url, "the http(s) URL of glance-api on this node"),
-            **_CREDENTIALS,
-            "wait": (_wait, "a number of seconds >= 0"),
+            "url": (glance_rules.http_url, "the http(s) URL of glance-api on this node"),
+            **glance_rules.CREDENTIALS,
+            "wait": (glance_rules.wait, "a number of seconds >= 0"),
         },
     },
     "runtime": {
@@ -528,12 +348,12 @@ _SCHEMA = {
     "images": {
         "enabled": (_bool, "true or false"),
         "docker_host_url": (_docker_url, "a Docker URL (unix://, tcp://, http://, https://)"),
-        **_CREDENTIALS,
-        "region": (_optional_line, "'' or a region name"),
-        "interface": (_interface, "'' or public, internal, admin"),
-        "upload_timeout": (_seconds, "a number of seconds > 0"),
-        "visibility": (_visibility, "one of " + _one_of(_VISIBILITIES)),
-        "publish": (_publish, "a list of images: name, visibility, properties"),
+        **glance_rules.CREDENTIALS,
+        "region": (glance_rules.optional_line, "'' or a region name"),
+        "interface": (glance_rules.interface, "'' or public, internal, admin"),
+        "upload_timeout": (glance_rules.seconds, "a number of seconds > 0"),
+        "visibility": (glance_rules.visibility, "one of " + _one_of(glance_rules.VISIBILITIES)),
+        "publish": (glance_rules.publish, "a list of images: name, visibility, properties"),
     },
     "tofs": (_tofs, "TOFS overrides: path_prefix, files_switch, source_files, dirs"),
 }
@@ -568,29 +388,28 @@ def _fallback(data, defaults, section, key):
     return here[key] if key in here else _section(defaults, section).get(key)
 
 
-def _credential_checks(data, ctx):
-    """``images``: enabled needs credentials; ``auth_type: none`` needs Glance's
-    ``endpoint``."""
-    images = _section(data, "images")
-    auth = images.get("auth") if isinstance(images.get("auth"), dict) else {}
-    cloud = images.get("cloud", "")
-    given = cloud or images.get("auth")  # a bad auth is reported by its own rule
-    if _fallback(data, ctx["defaults"], "images", "enabled") is True and not given:
-        yield (
-            "{}: expected the name of a clouds.yaml entry, or keystoneauth options in "
-            "novadocker:images:auth, because images:enabled is true; got neither".format(
-                _path("images", "cloud")
-            )
-        )
-    if auth.get("auth_type") in ("none", "noauth") and not (auth.get("endpoint") or cloud):
-        yield "{}: auth_type {} needs endpoint (the URL of Glance)".format(
-            _path("images", "auth"), auth["auth_type"]
+def _chain_checks(data, ctx):
+    """compute:nova_conf is one of the files nova-compute reads (compute:config_files)."""
+    nova_conf = _fallback(data, ctx["defaults"], "compute", "nova_conf")
+    files = _fallback(data, ctx["defaults"], "compute", "config_files")
+    if list(_abspath(nova_conf, "", ctx)) or list(_abspath_list(files, "", ctx)):
+        return  # the key's own rule says what is wrong with it
+    if nova_conf not in files:
+        yield _expected(
+            _path("compute", "nova_conf"),
+            "one of compute:config_files (the files nova-compute reads: {})".format(
+                _one_of(files) if files else "none"
+            ),
+            nova_conf,
         )
 
 
 def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
-    yield from _credential_checks(data, ctx)
+    yield from glance_rules.credential_problems(
+        _section(data, "images"), _fallback(data, ctx["defaults"], "images", "enabled") is True
+    )
+    yield from _chain_checks(data, ctx)
     driver = _section(data, "driver")
     source = driver.get("source", "")
     enabled = _fallback(data, ctx["defaults"], "compute", "enabled")

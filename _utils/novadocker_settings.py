@@ -82,14 +82,20 @@ def copy_path(cachedir, tplroot="novadocker", saltenv=None, os_family=""):
 
 
 def read_copy(path):
-    """The parameters kept at ``path``; ``None`` when there are none, they are damaged, or
-    an older formula kept them (they lack a section this one needs: the file server is read
-    instead, and the next state run keeps a new copy)."""
+    """The parameters kept at ``path``; ``None`` when there are none (or they are damaged)."""
     try:
         data = files.read_json(path)
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("images"), dict):
+    return data if isinstance(data, dict) else None
+
+
+def read_parameters(path):
+    """The parameters a state run kept at ``path`` (:py:func:`read_copy`); ``None`` as well
+    when an older formula kept them (they lack a section this one needs: the file server is
+    read instead, and the next state run keeps a new copy)."""
+    data = read_copy(path)
+    if data is None or not isinstance(data.get("images"), dict):
         return None
     return data if isinstance(data.get("image"), dict) and "api" in data["image"] else None
 
@@ -128,7 +134,10 @@ def compute(base, raw):
     ``docker_url`` / ``socket``
         where the driver reaches dockerd, and the unix socket path if any.
     ``nova_options``
-        the nova.conf keys the formula owns, section by section.
+        the nova.conf keys the formula owns, section by section (``compute_driver`` as pillar
+        gives it: what nova loads is decided on the node, see ``novadocker_nova``).
+    ``nova_chain``
+        the files nova-compute reads (``files``, ``dirs``, ``dirs_first``), root-prefixed.
     ``images:publish``
         each entry completed: ``name``, ``visibility`` (``images:visibility`` when it gives
         none), ``properties`` (``{}``).
@@ -161,6 +170,12 @@ def compute(base, raw):
     merged["nova_options"] = {"DEFAULT": {"compute_driver": compute_["compute_driver"]}}
     if docker_opts:
         merged["nova_options"]["docker"] = docker_opts
+
+    merged["nova_chain"] = {
+        "files": [prefixed(root, p) for p in compute_["config_files"]],
+        "dirs": [prefixed(root, p) for p in compute_["config_dirs"]],
+        "dirs_first": bool(compute_["config_dirs_first"]),
+    }
 
     state_dir = prefixed(root, merged["state_dir"])
     rootwrap_dir = prefixed(root, compute_["rootwrap_dir"])
@@ -207,12 +222,38 @@ def redacted(settings):
     return out
 
 
-def from_copy(cachedir, pillar, os_family, saltenv=None, tplroot="novadocker"):
-    """The settings of the parameters the last state run used (the copy in ``cachedir``) and
-    ``pillar`` (the whole pillar; its ``novadocker`` key is used); ``None`` when there is no
-    copy yet. For the grain, which has neither a file client nor ``__salt__``."""
-    base = read_copy(copy_path(cachedir, tplroot, saltenv, os_family))
-    if base is None:
-        return None
-    raw = (pillar or {}).get("novadocker") if isinstance(pillar, dict) else None
-    return compute(base, raw)
+#: The settings ``novadocker_nova.view`` reads: where nova-compute's config chain is, nova's
+#: interpreter, the driver spelling pillar asks for, the daemon URL. Paths and names only: no
+#: secret is ever among them.
+_VIEW_KEYS = {
+    "root": None,
+    "paths": ("nova_conf",),
+    "nova_chain": None,
+    "driver": ("python",),
+    "compute": ("compute_driver",),
+    "docker_url": None,
+}
+
+
+def view_path(cachedir):
+    """Where the last state run keeps the settings the grain judges the node by."""
+    return os.path.join(cachedir, "novadocker", "node-view.json")
+
+
+def view_inputs(settings):
+    """The part of ``settings`` that ``novadocker_nova.view`` reads (see :py:data:`_VIEW_KEYS`)."""
+    out = {}
+    for key, sub in _VIEW_KEYS.items():
+        out[key] = {k: settings[key][k] for k in sub} if sub else copy.deepcopy(settings[key])
+    return out
+
+
+def keep_view(cachedir, settings):
+    """Keep :py:func:`view_inputs` of a state run's settings for the grain (which sees no pillar
+    when it is computed); written when it changed. ``False`` when it could not be written."""
+    return keep_copy(view_path(cachedir), view_inputs(settings))
+
+
+def read_view(cachedir):
+    """The settings the last state run kept for the grain; ``None`` before the first run."""
+    return read_copy(view_path(cachedir))

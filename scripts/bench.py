@@ -10,7 +10,7 @@ environment, a real system user and socket group (deleted at the end), and ``sal
 --local`` with one minion config per run, whose file_roots hold the files FORMULA ships (as
 on a real node; the repository itself, with its virtualenvs, would slow every call).
 
-Each run lays a fresh sandbox node (test/conftest.py's ``lay_sandbox``), a fresh nova venv and
+Each run lays a fresh sandbox node (test/testnode.py's ``lay_sandbox``), a fresh nova venv and
 a fresh minion (its own cache: the driver is downloaded again), syncs the formula's modules
 (not timed: a node does that once), warms up with one floor and one test.ping (not timed), then
 times with the same minion config and flags:
@@ -63,7 +63,7 @@ import salt.utils.yaml
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "test"))
 
-from conftest import lay_sandbox  # noqa: E402
+from testnode import lay_sandbox  # noqa: E402
 from fixtures.dockerd import Dockerd  # noqa: E402
 from fixtures.driver import ArchiveFactory, HTTPServerFixture  # noqa: E402
 
@@ -143,10 +143,23 @@ class NovaAccount:
 
 
 def make_nova_venv(dest):
-    """A real venv with pbr, setuptools and wheel (what nova's environment has for the driver)."""
+    """A real nova node's environment: nova 34 (copied from .venv-openstack, its dependencies
+    through a .pth), pbr, setuptools, wheel and the docker library, as the tests'
+    ``real_nova_venv`` (the load gate proves that nova loads the driver)."""
     run([sys.executable, "-m", "venv", dest])
     python = pathlib.Path(dest) / "bin" / "python"
-    run([python, "-m", "pip", "install", "--no-input", "-q", "pbr", "setuptools", "wheel"])
+    rel = pathlib.Path("lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
+    openstack_site = REPO / ".venv-openstack" / rel
+    if not (openstack_site / "nova").is_dir():
+        sys.exit(f"bench: no nova in {openstack_site}: run `sh scripts/openstack-venv.sh`")
+    site = pathlib.Path(dest) / rel
+    for entry in openstack_site.iterdir():
+        if entry.name == "nova" or re.match(r"^nova-\d.*\.dist-info$", entry.name):
+            shutil.copytree(entry, site / entry.name, symlinks=True)
+    (site / "zz-openstack-deps.pth").write_text(f"{openstack_site}\n")
+    run(
+        [python, "-m", "pip", "install", "--no-input", "-q", "pbr", "setuptools", "wheel", "docker"]
+    )
     return python
 
 
@@ -170,7 +183,9 @@ def formula_root(dest):
 
 
 def copy_venv(template_python, dest):
-    shutil.copytree(pathlib.Path(template_python).parent.parent, dest, symlinks=True)
+    shutil.copytree(
+        pathlib.Path(template_python).parent.parent, dest, symlinks=True, copy_function=os.link
+    )
     return pathlib.Path(dest) / "bin" / "python"
 
 
@@ -553,7 +568,7 @@ def main():
         archive = world["archive"] = ArchiveFactory(base / "archives")(DRIVER_REF)
         http = world["http"] = HTTPServerFixture(base / "www")
         world["url"] = http.publish(archive)
-        log("nova venv template (pbr, setuptools, wheel)")
+        log("nova venv template (nova 34, pbr, setuptools, wheel, docker)")
         world["nova_python"] = make_nova_venv(base / "nova-template")
         node = None
         for index in range(args.runs):

@@ -1,20 +1,34 @@
 """
-Shared fixtures for the novadocker suite.
+Shared fixtures for the novadocker suite (every tier sees them).
 
 Everything here is real: salt-call --local through pytest-salt-factories, with the formula's
 repository as file_roots, its _modules/_states synced by saltutil.sync_all, and a sandbox node
-root per test (pillar ``novadocker:root``) so that no test touches the machine's /etc.
+root per test (pillar ``novadocker:root``) so that no test touches the machine's /etc
+(``node``, ``compute_node``: the integration tier); Salt's real loader in this process
+(``formula_loader``, ``loader_mods``: the functional tier); the services of test/fixtures/.
+
+The helpers behind them are plain modules (test/testnode.py, test/testloader.py,
+test/testpaths.py): import those, never this file (every conftest.py of the suite is imported
+by pytest, and ``from conftest import`` would not say which).
+
+The suite's tiers (see README, Architecture):
+
+* ``test/unit/<type>/``: pure, in this process, no service and no Salt process; utils are
+  imported directly, module types are imported from their folder and wired with
+  pytest-salt-factories' ``configure_loader_modules`` (test/unit/conftest.py);
+* ``test/functional/<type>/``: module types through Salt's real loader (``formula_loader``)
+  against real services (dockerd, venvs, system users, the OpenStack referees);
+* ``test/integration/formula/``: ``salt-call --local`` on a sandbox node;
+  ``test/integration/fleet/``: a real master and minions.
 """
 
-import json
 import os
-import pathlib
-import shutil
 
 import pytest
-import salt.utils.yaml
 
-from testpaths import DATA, REPO, TEST_SALT, formula_root  # noqa: F401 (DATA: re-exported)
+from testloader import FormulaLoader
+from testnode import LocalNode, lay_sandbox
+from testpaths import TEST_SALT, formula_root
 
 pytest_plugins = [
     "fixtures.dockerd",
@@ -31,70 +45,6 @@ def salt_factories_config(tmp_path_factory):
         "root_dir": str(tmp_path_factory.mktemp("salt-factories")),
         "start_timeout": 120,
     }
-
-
-class LocalNode:
-    """One sandbox node driven with ``salt-call --local``.
-
-    ``root`` is the node's file-system prefix (pillar ``novadocker:root``); ``pillar_dir`` is the
-    minion's pillar_roots, rewritten by :py:meth:`set_pillar` before each run.
-    """
-
-    def __init__(self, cli, pillar_dir, root, service_log, log_file=None, file_root=None):
-        self.log_file = pathlib.Path(log_file) if log_file else None
-        #: the minion's file root (salt://): symlinks to the formula's shipped folders
-        self.file_root = pathlib.Path(file_root) if file_root else None
-        self.cli = cli
-        self.pillar_dir = pathlib.Path(pillar_dir)
-        self.root = pathlib.Path(root)
-        self.service_log = pathlib.Path(service_log)
-
-    # -- pillar -----------------------------------------------------------------------------
-    def set_pillar(self, data):
-        """Write ``data`` (the whole pillar, e.g. ``{"novadocker": {...}}``) for the next runs."""
-        self.pillar_dir.mkdir(parents=True, exist_ok=True)
-        (self.pillar_dir / "top.sls").write_text("base:\n  '*':\n    - node\n")
-        (self.pillar_dir / "node.sls").write_text(json.dumps(data, indent=2))
-
-    # -- runs -------------------------------------------------------------------------------
-    def call(self, *args, **kwargs):
-        """Run ``salt-call --local <args>``; return the saltfactories ProcessResult."""
-        return self.cli.run("--local", *args, **kwargs)
-
-    def apply(self, sls="novadocker", test=False, extra=()):
-        """Apply ``sls``; return ``(result, states)`` where states maps state id -> its return."""
-        args = ["state.apply", sls]
-        if test:
-            args.append("test=True")
-        args.extend(extra)
-        ret = self.call(*args, _timeout=600)
-        states = {}
-        if isinstance(ret.data, dict):
-            for value in ret.data.values():
-                if isinstance(value, dict) and "__id__" in value:
-                    states[value["__id__"]] = value
-        return ret, states
-
-    def apply_failing_restart(self, service, **kwargs):
-        """:py:meth:`apply` while the test service provider fails every restart of ``service``
-        (as a unit that does not come back would)."""
-        fail = pathlib.Path(str(self.service_log) + ".fail")
-        fail.write_text(service + "\n")
-        try:
-            return self.apply(**kwargs)
-        finally:
-            fail.unlink()
-
-    def restarts(self):
-        """Service restarts recorded by the test service provider (see test/salt/_modules)."""
-        if not self.service_log.exists():
-            return []
-        return [line.split() for line in self.service_log.read_text().splitlines() if line]
-
-    # -- files ------------------------------------------------------------------------------
-    def path(self, abs_path):
-        """The sandbox path for a node path such as ``/etc/nova/nova.conf``."""
-        return self.root / abs_path.lstrip("/")
 
 
 @pytest.fixture(scope="session")
@@ -139,83 +89,6 @@ def node(local_minion_factory, tmp_path):
     return n
 
 
-class FormulaLoader:
-    """The formula's modules loaded in this process by Salt's real loader: ``mods`` (execution
-    modules), ``states``, ``utils``, over the repository's ``_modules``, ``_states`` and
-    ``_utils``; ``opts`` are the minion options they see (``opts["test"]`` switches the states
-    to test mode). :py:meth:`ns` gives a module's functions as attributes."""
-
-    def __init__(self, base):
-        import salt.config
-        import salt.loader
-
-        opts = salt.config.minion_config(None, minion_id="novadocker-loader-test")
-        opts.update(
-            {
-                "file_client": "local",
-                "file_roots": {"base": [str(formula_root(base / "formula"))]},
-                "module_dirs": [str(REPO / "_modules")],
-                "states_dirs": [str(REPO / "_states")],
-                "utils_dirs": [str(REPO / "_utils")],
-                "grains_dirs": [str(REPO / "_grains")],
-                "beacons_dirs": [str(REPO / "_beacons")],
-                "pillar": {},
-                "extension_modules": str(base / "extmods"),
-                "cachedir": str(base / "cache"),
-                "pki_dir": str(base / "pki"),
-                "sock_dir": str(base / "sock"),
-                "log_file": str(base / "minion.log"),
-                "test": False,
-            }
-        )
-        opts["grains"] = salt.loader.grains(opts)
-        self.opts = opts
-        self.utils = salt.loader.utils(opts)
-        self.mods = salt.loader.minion_mods(opts, utils=self.utils)
-        self.states = salt.loader.states(opts, self.mods, self.utils, {})
-
-    def grain(self):
-        """The ``novadocker`` grain as the minion computes it now (its grain module through
-        Salt's grains loader, given the core grains)."""
-        import salt.loader
-
-        funcs = salt.loader.grain_funcs(self.opts)
-        return funcs["novadocker.novadocker"](grains=self.opts["grains"])["novadocker"]
-
-    def beacons(self):
-        """The beacon modules, through Salt's beacons loader (``__salt__``: :py:attr:`mods`)."""
-        import salt.loader
-
-        return salt.loader.beacons(self.opts, self.mods)
-
-    def set_pillar(self, data):
-        """Make ``data`` the pillar every loaded module sees (the same dict, changed in
-        place)."""
-        for loader in (self.opts, self.mods.opts):
-            loader["pillar"].clear()
-            loader["pillar"].update(data)
-        self.mods.pack["__pillar__"] = self.mods.opts["pillar"]
-        # Salt 3006.29's minion_mods packs an inner loader as the modules' __salt__, with a
-        # copy of the pack: cross-module calls (__salt__["novadocker.settings"]) run there.
-        inner = self.mods.pack.get("__salt__")
-        if inner is not None and inner is not self.mods:
-            inner.pack["__pillar__"] = self.mods.opts["pillar"]
-
-    @property
-    def test_opts(self):
-        """The options the states see: set ``["test"]`` to run them in test mode."""
-        return self.states.opts
-
-    def ns(self, module, kind="mods"):
-        loader = getattr(self, kind)
-
-        class _Namespace:
-            def __getattr__(self, name):
-                return loader["{}.{}".format(module, name)]
-
-        return _Namespace()
-
-
 @pytest.fixture(scope="session")
 def formula_loader(tmp_path_factory):
     """A :py:class:`FormulaLoader` for the session (its cache in a temporary folder)."""
@@ -230,9 +103,9 @@ def loader_mods(formula_loader):
 
 
 @pytest.fixture
-def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_server):
+def compute_node(node, nova_user, dockerd, real_nova_python, driver_archive, http_server):
     """A sandbox docker compute node with every part real: a driver archive (pbr stand-in)
-    published over HTTP on 127.0.0.1, a fresh venv standing in for nova's, the session's
+    published over HTTP on 127.0.0.1, a fresh venv with a real nova 34 as nova's, the session's
     dockerd, the test nova user (out of the socket group at the start), nova.conf root:nova
     0640. ``pillar(compute=..., driver=..., **top)`` writes the node's pillar over the good
     defaults."""
@@ -249,7 +122,7 @@ def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_ser
         node=node,
         user=nova_user,
         dockerd=dockerd,
-        python=nova_python,
+        python=real_nova_python,
         http=http_server,
         archives=driver_archive,
         archive=archive,
@@ -270,7 +143,7 @@ def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_ser
             "source": c.url,
             "source_hash": archive.source_hash,
             "version": "1.0.0",
-            "python": nova_python,
+            "python": real_nova_python,
             "pip_args": ["--no-build-isolation", "--no-deps"],
         }
         driver_conf.update(driver or {})
@@ -281,23 +154,6 @@ def compute_node(node, nova_user, dockerd, nova_python, driver_archive, http_ser
     c.pillar = pillar
     yield c
     nova_user.reset()
-
-
-def lay_sandbox(root):
-    """Lay a node like a freshly installed one: nova.conf 0640, glance-api.conf 0640."""
-    for rel, src in (
-        ("etc/nova/nova.conf", DATA / "nova.conf"),
-        ("etc/glance/glance-api.conf", DATA / "glance-api.conf"),
-    ):
-        dest = pathlib.Path(root) / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        os.chmod(dest, 0o640)
-    (pathlib.Path(root) / "etc/nova/rootwrap.d").mkdir(parents=True, exist_ok=True)
-
-
-def yaml_dump(data):
-    return salt.utils.yaml.safe_dump(data, default_flow_style=False)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,6 +1,6 @@
-"""Paths the suite shares (importable from any test: pytest.ini puts test/ on sys.path; a
-plain module, because ``from conftest import`` resolves to whichever conftest.py pytest
-imported last)."""
+"""Paths the suite shares, and the formula's module files (importable from any test: pytest.ini
+puts test/ on sys.path; a plain module, because every conftest.py of the suite is imported by
+pytest and ``from conftest import`` would not say which)."""
 
 import pathlib
 
@@ -20,3 +20,32 @@ def formula_root(dest):
         if (REPO / name).exists() and not (dest / name).exists():
             (dest / name).symlink_to(REPO / name)
     return dest
+
+
+#: The formula's module types, each in its ``_<kind>`` folder.
+MODULE_KINDS = ("modules", "states", "grains", "beacons", "runners")
+_LOADED = {}
+
+
+def formula_module(kind, name):
+    """The formula's module ``_<kind>/<name>.py`` imported straight from its file, as the unit
+    tier loads module types (not through Salt's loader: the test gives it its dunders with
+    pytest-salt-factories' ``configure_loader_modules``, see test/unit/conftest.py).
+
+    Its module name is ``novadocker_unit.<kind>.<name>`` (an execution and a state module may
+    share a file name); it is imported once per test session and not put in ``sys.modules``.
+    """
+    import importlib.util
+
+    if kind not in MODULE_KINDS:
+        raise ValueError("kind must be one of {}, not {!r}".format(", ".join(MODULE_KINDS), kind))
+    key = (kind, name)
+    if key not in _LOADED:
+        path = REPO / "_{}".format(kind) / "{}.py".format(name)
+        spec = importlib.util.spec_from_file_location(
+            "novadocker_unit.{}.{}".format(kind, name), path
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _LOADED[key] = module
+    return _LOADED[key]

@@ -20,7 +20,7 @@ novadocker-compute-daemon:
     - api_version: {{ novadocker.api_version | json }}
     - skip_unready: {{ novadocker.unsafe_skip_readiness_gates | json }}
     - require:
-      - novadocker_driver: novadocker-compute-driver
+      - novadocker_nova: novadocker-compute-driver-loadable
 {%- if novadocker.runtime.manage %}
       - service: novadocker-runtime-service
 {%- endif %}

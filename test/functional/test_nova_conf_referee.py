@@ -89,6 +89,8 @@ def test_grain_beacon_and_check_agree_with_nova(loader, tmp_path, shape):
             }
         }
     )
+    # What a state run does first (map.jinja): the settings, and the node view the grain reads.
+    loader.mods["novadocker.settings"]()
 
     referee = nova_effective_config(["--config-file", str(nova_conf)])
     assert "error" not in referee, referee

@@ -251,6 +251,6 @@ def test_an_older_parameters_copy_is_not_used(tmp_path):
     old = defaults()
     del old["images"]
     path.write_text(json.dumps(old))
-    assert novadocker_settings.read_copy(str(path)) is None
+    assert novadocker_settings.read_parameters(str(path)) is None
     path.write_text(json.dumps(defaults()))
-    assert novadocker_settings.read_copy(str(path)) == defaults()
+    assert novadocker_settings.read_parameters(str(path)) == defaults()
