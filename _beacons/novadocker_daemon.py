@@ -25,8 +25,10 @@ What is watched: ``host_url`` from the beacon's configuration, else the daemon t
 driver talks to, as ``novadocker.switched`` reads nova.conf (its ``[docker] host_url``, else
 pillar ``novadocker:compute:docker:host_url``, else the driver's default). Without an explicit
 ``host_url`` the beacon stays silent on a node whose nova.conf does not use nova-docker's
-driver, so it can be enabled fleet-wide. Supported URLs: ``unix://``, ``tcp://`` and
-``http://``.
+driver, so it can be enabled fleet-wide. Supported URLs: ``unix://``, ``tcp://``, ``http://``
+and ``https://``; a TCP daemon is reached as the driver reaches it, over TLS with the
+``[docker]`` options nova reads (``api_insecure``, ``ca_file``, ``cert_file``, ``key_file``; also
+for a ``host_url`` of the beacon's configuration).
 
 Beacons reach the formula's shared code (``_utils``) through execution modules only (Salt 3006
 and 3008 give them ``__salt__``, not ``__utils__``): the node is judged by
@@ -75,16 +77,20 @@ def _url_problem(url):
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme == "unix":
         return None if parsed.path else "host_url {!r} names no socket path".format(url)
-    if parsed.scheme in ("tcp", "http"):
+    if parsed.scheme in ("tcp", "http", "https"):
         return None if parsed.hostname else "host_url {!r} names no host".format(url)
-    return "host_url {!r}: only unix://, tcp:// and http:// daemons can be watched".format(url)
+    return (
+        "host_url {!r}: only unix://, tcp://, http:// and https:// daemons can be watched".format(
+            url
+        )
+    )
 
 
 def validate(config):
     """
     Validate the beacon's configuration (a list of one-key mappings, as in the minion config).
 
-    Accepted keys: ``interval``, ``host_url`` (``unix://``, ``tcp://`` or ``http://``),
+    Accepted keys: ``interval``, ``host_url`` (``unix://``, ``tcp://``, ``http://``, ``https://``),
     ``timeout`` (seconds, > 0), ``emitatstartup`` (bool), and Salt's own beacon keys.
 
     CLI Example:
@@ -122,16 +128,21 @@ def validate(config):
 # What to watch
 # ------------------------------------------------------------------------------------------
 def _target(conf):
-    """The daemon URL to watch, or ``None`` when this node is no docker compute node."""
-    if conf.get("host_url"):
-        return conf["host_url"]
+    """``(url, options)``: the daemon URL to watch and the ``[docker]`` options nova reads
+    (how the driver reaches it: TLS); ``(None, None)`` when this node is no docker compute
+    node."""
     try:
         # Never the file server: beacons run in the minion's main process.
         view = __salt__["novadocker.switched"](cached_only=True)
     except Exception as exc:  # pylint: disable=broad-except
         log.debug("novadocker_daemon beacon: cannot judge the node: %s", exc)
-        return None
-    return view["host_url"] if view["switched"] else None
+        view = None
+    options = (view or {}).get("docker_options") or {}
+    if conf.get("host_url"):
+        return conf["host_url"], options
+    if view is None or not view["switched"]:
+        return None, None
+    return view["host_url"], options
 
 
 def _service():
@@ -209,12 +220,12 @@ def beacon(config):
         # The formula's modules are not synced (yet): saltutil.sync_all loads them.
         log.debug("novadocker_daemon beacon: the novadocker modules are not loaded yet")
         return []
-    url = _target(conf)
+    url, options = _target(conf)
     if not url:
         log.trace("novadocker_daemon beacon: not a docker compute node, nothing to watch")
         return []
     timeout = float(conf.get("timeout", _DEFAULT_TIMEOUT))
-    now = __salt__["novadocker_daemon.probe"](url, timeout)
+    now = __salt__["novadocker_daemon.probe"](url, timeout, options=options)
     prev = _load_saved(url)
     events = _events(url, prev, now, conf.get("emitatstartup", True))
     if prev is None or events:

@@ -8,7 +8,8 @@ Grains of the novadocker formula: is this node a docker compute node, and with w
     The nova-docker version installed in nova's Python environment (``None``: not installed).
 ``novadocker:docker_api_version`` / ``novadocker:docker_version``
     The API version (highest) and the server version of the Docker daemon nova-docker talks to
-    (``[docker] host_url`` in nova.conf), ``None`` when it does not answer.
+    (``[docker] host_url`` in nova.conf; a ``tcp://`` daemon over TLS with the ``[docker]``
+    options nova reads, as the driver's client builds them), ``None`` when it does not answer.
 
 So that operators can target, e.g.::
 
@@ -25,9 +26,10 @@ accepts, the driver's metadata on disk (``novadocker_pyenv``) and the one Docker
 
 Grains are computed when the minion loads them (at start and on ``saltutil.refresh_grains``),
 before templates or pillar rendering, so they stay cheap and never raise or hang: no process is
-started, and the daemon gets one ``GET /version`` with a bounded total time (minion option
-``novadocker_grains_timeout``, 1 second by default). Before the formula's first state run on a
-node every value is ``None``: the grain cannot know where nova's config is.
+started, and the daemon gets one ``GET /version`` (unix socket, TCP or TLS) with a bounded
+total time (minion option ``novadocker_grains_timeout``, 1 second by default). Before the
+formula's first state run on a node every value is ``None``: the grain cannot know where nova's
+config is.
 """
 
 import logging
@@ -81,7 +83,8 @@ def novadocker():
         grain["driver_version"] = __utils__["novadocker_pyenv.disk_version"](
             conf["driver"]["python"]
         )
-        state = __utils__["novadocker_docker.probe"](view["host_url"], _timeout())
+        # Reached as the driver reaches it: over TLS with the [docker] options nova reads.
+        state = __utils__["novadocker_docker.driver_probe"](view["docker_options"], _timeout())
         grain["docker_api_version"], grain["docker_version"] = (
             state["api_version"],
             state["version"],

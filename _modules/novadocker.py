@@ -400,11 +400,17 @@ def check_nova(python=None):
 
 def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
     """
-    Validate the Docker daemon the driver will talk to: reachable, server and API versions, the
-    driver release's pinned API version in the daemon's range, storage driver, and for a unix
-    socket its owner, group and mode, world-writability and the nova user's access.
+    Validate the Docker daemon the driver will talk to, reached as the driver will reach it:
+    reachable, server and API versions, the driver release's pinned API version in the daemon's
+    range, storage driver; for a unix socket its owner, group and mode, world-writability and
+    the nova user's access; for TCP the TLS the driver builds from the ``[docker]`` options
+    nova will read (nova.conf's, with pillar's over them: the inverted ``api_insecure`` flag,
+    plain TCP to another host), the TLS files (readable by the nova user, the key not by
+    others) and the client certificate's expiry.
 
-    Never raises for a down daemon: the result's ``problems`` lists what is wrong.
+    Never raises for a down daemon: the result's ``problems`` lists what is wrong, ``unsafe``
+    what pillar's ``compute:unsafe_unverified_tls`` / ``compute:unsafe_plain_tcp`` accepted,
+    ``warnings`` a client certificate that expires within 30 days.
     Arguments default to pillar ``novadocker:compute:docker:host_url``, the release's pinned API
     version (or ``novadocker:driver:api_version``) and ``novadocker:compute:user``.
 
@@ -416,11 +422,25 @@ def validate_daemon(host_url=None, api_version=None, user=None, timeout=5):
         salt '*' novadocker.validate_daemon host_url=unix:///run/docker.sock api_version=1.19
     """
     conf = _report_settings()
+    return _validate_daemon(
+        conf,
+        __utils__["novadocker_nova.planned_docker_options"](conf),
+        host_url=host_url,
+        api_version=api_version,
+        user=user,
+        timeout=timeout,
+    )
+
+
+def _validate_daemon(conf, options, host_url=None, api_version=None, user=None, timeout=5):
     return __salt__["novadocker_daemon.validate"](
-        host_url or conf["docker_url"],
+        host_url or options["host_url"],
         api_version=api_version or conf["api_version"],
         user=user or conf["compute"]["user"],
         timeout=timeout,
+        options=options,
+        unsafe_unverified_tls=conf["compute"]["unsafe_unverified_tls"],
+        unsafe_plain_tcp=conf["compute"]["unsafe_plain_tcp"],
     )
 
 
@@ -532,6 +552,13 @@ def check():
     owed (``compute_restart``, ``image_restart``: see :py:func:`restart_owed`). ``ok`` is True
     only when every part is.
 
+    The daemon is reached as the driver reaches it, with the ``[docker]`` options nova reads
+    (before the switch: will read): over TLS, ``daemon:tls`` holds the TLS files and the
+    client certificate's expiry (``certificate``: ``not_after``, ``days_left``; none when the
+    ``cryptography`` package is missing); one expiring within 30 days is listed under
+    ``warnings``. An endpoint pillar accepted as unsafe (``compute:unsafe_unverified_tls``,
+    ``compute:unsafe_plain_tcp``) is a problem here.
+
     Usable from a master: ``salt -G 'novadocker:compute:True' novadocker.check``.
 
     CLI Example:
@@ -541,7 +568,7 @@ def check():
         salt '*' novadocker.check
     """
     conf = _report_settings()
-    report = {"ok": True, "problems": [], "roles": []}
+    report = {"ok": True, "problems": [], "warnings": [], "roles": []}
     if not conf["valid"]:
         report["ok"] = False
         report["problems"] = ["pillar: {}".format(p) for p in conf["errors"]]
@@ -557,8 +584,16 @@ def check():
         report["roles"].append("compute")
         drv = check_driver()
         part("driver", drv["ok"], drv)
-        daemon = validate_daemon()
-        part("daemon", daemon["ok"], daemon)
+        view = __utils__["novadocker_nova.view"](conf)
+        # The daemon as nova reaches it: with the [docker] options nova reads once switched,
+        # with those it will read before. What pillar accepted as unsafe is a problem here.
+        options = view["docker_options"] if view["switched"] else None
+        daemon = _validate_daemon(
+            conf, options or __utils__["novadocker_nova.planned_docker_options"](conf)
+        )
+        daemon["problems"] = daemon["problems"] + daemon["unsafe"]
+        part("daemon", daemon["ok"] and not daemon["unsafe"], daemon)
+        report["warnings"].extend("daemon: {}".format(w) for w in daemon["warnings"])
         nova = check_nova()
         part("nova", nova["ok"], nova)
         ok, detail = _check_nova_conf(conf, nova["compute_driver"])

@@ -258,6 +258,21 @@ def remove_user_from_group(user, group):
     return _change_membership(user, group, add=False)
 
 
+def _lookup_user(user, found, needs):
+    """The passwd entry of ``user``, or ``None`` when it does not exist; sets
+    ``found["user_exists"]`` and adds a problem saying what the user ``needs``."""
+    try:
+        pw_entry = pwd.getpwnam(str(user))
+    except KeyError:
+        found["user_exists"] = False
+        found["problems"].append(
+            f"user {user} does not exist: is nova-compute installed? ({needs})"
+        )
+        return None
+    found["user_exists"] = True
+    return pw_entry
+
+
 def socket_info(path, user=None):
     """
     Describe a Docker unix socket and whether ``user`` can use it.
@@ -292,15 +307,7 @@ def socket_info(path, user=None):
     problems = info["problems"]
     pw_entry = None
     if user is not None:
-        try:
-            pw_entry = pwd.getpwnam(str(user))
-            info["user_exists"] = True
-        except KeyError:
-            info["user_exists"] = False
-            problems.append(
-                f"user {user} does not exist: is nova-compute installed? (it needs read and "
-                f"write access to {path})"
-            )
+        pw_entry = _lookup_user(user, info, f"it needs read and write access to {path}")
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -350,14 +357,165 @@ def socket_info(path, user=None):
     return info
 
 
-def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, info=True, tls=None):
+#: The TLS files of ``[docker]``: what each one is.
+_TLS_FILES = (
+    ("ca_file", "CA certificate"),
+    ("cert_file", "client certificate"),
+    ("key_file", "client key"),
+)
+
+#: Days before its expiry from which the client certificate is warned about.
+EXPIRY_WARN_DAYS = 30
+
+
+def _tls_file(option, what, path, pw_entry, problems):
+    """The description of one TLS file; its problems appended to ``problems``."""
+    info = {"path": path, "exists": False, "owner": None, "group": None, "mode": None}
+    info["user_access"] = None
+    name = f"[docker] {option} {path} ({what})"
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        problems.append(f"{name}: {exc.strerror}; the driver cannot start without it")
+        return info
+    if not stat.S_ISREG(st.st_mode):
+        problems.append(f"{name} is not a regular file")
+        return info
+    mode = stat.S_IMODE(st.st_mode)
+    owner, group = _name_of_uid(st.st_uid), _name_of_gid(st.st_gid)
+    info.update(exists=True, owner=owner, group=group, mode=f"{mode:04o}")
+    where = f"{owner}:{group} {mode:04o}"
+    if option == "key_file" and mode & stat.S_IROTH:
+        problems.append(
+            f"{name} is readable by every local user ({where}): whoever holds the client key "
+            "drives the daemon (root on its host); make it 0600 owned by the nova user or 0640 "
+            "with a group only nova is in (the formula checks it, it never changes it)"
+        )
+    if mode & stat.S_IWOTH:
+        problems.append(
+            f"{name} is writable by every local user ({where}): anyone could replace it; make "
+            "it writable by its owner only"
+        )
+    if pw_entry is not None:
+        gids = _user_gids(pw_entry)
+        granted = _access_class(st, pw_entry.pw_uid, gids, 4)[1]
+        blocked = _blocking_dir(path, pw_entry.pw_uid, gids)
+        info["user_access"] = bool(granted and blocked is None)
+        user = pw_entry.pw_name
+        if not granted:
+            problems.append(
+                f"user {user} (nova-compute) cannot read {name}, {where}: give it read access "
+                "as owner or through the file's group"
+                + (", without making the key readable by others" if option == "key_file" else "")
+            )
+        elif blocked is not None:
+            problems.append(
+                f"user {user} (nova-compute) cannot reach {name}: it cannot search directory "
+                f"{blocked}"
+            )
+    return info
+
+
+def tls_files(ca_file=None, cert_file=None, key_file=None, user=None):
     """
-    Check that the Docker daemon at ``host_url`` can serve nova-docker. Never raises for a
-    down daemon: everything found is in the returned report.
+    Check the TLS files the driver reads (``[docker] ca_file``, ``cert_file``, ``key_file``);
+    checked, never changed. Each given file must be a regular file readable by ``user`` (the
+    nova user; its access is computed from the file's owner, group and mode and the user's
+    groups, with search access on every parent directory, as :py:func:`socket_info` does for
+    the socket) and writable by no one but its owner and group; the key must not be readable
+    by others (no ``o+r``: 0600, or 0640 with a group only nova is in).
+
+    Returns ``{"files": {option: {"path", "exists", "owner", "group", "mode",
+    "user_access"}}, "user", "user_exists", "problems": [...]}``; each problem names the
+    option and the file.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' novadocker_daemon.tls_files /etc/nova/docker-ca.pem /etc/nova/docker-cert.pem \
+            /etc/nova/docker-key.pem user=nova
+    """
+    given = {"ca_file": ca_file, "cert_file": cert_file, "key_file": key_file}
+    result = {"files": {}, "user": user, "user_exists": None, "problems": []}
+    problems = result["problems"]
+    pw_entry = None
+    if user is not None and any(given.values()):
+        pw_entry = _lookup_user(user, result, "it reads the TLS files of [docker]")
+    for option, what in _TLS_FILES:
+        if given[option]:
+            result["files"][option] = _tls_file(option, what, given[option], pw_entry, problems)
+    return result
+
+
+def _check_tls(report, options, user, unsafe_unverified_tls, unsafe_plain_tcp):
+    """Judge how the driver reaches the daemon with ``options`` and check its TLS files; fill
+    ``report["tls"]``, ``"unsafe"``, ``"warnings"`` and ``"problems"``. Return the TLS settings
+    to connect with, and whether the daemon may be asked at all (not when something is
+    refused: plain TCP off the host and unverified TLS are never even tried)."""
+    verdict = _docker("judge_driver")(options, unsafe_unverified_tls, unsafe_plain_tcp)
+    tls = verdict["tls"]
+    part = {"enabled": False, "verify": None, "certificate": None, "files": {}, "user_exists": None}
+    report["tls"] = part
+    report["unsafe"] = verdict["unsafe"]
+    problems = list(verdict["problems"])
+    if tls is not None:
+        part.update(enabled=verdict["scheme"] == "tcp", verify=tls["verify"])
+        files = tls_files(tls["ca_file"], tls["cert_file"], tls["key_file"], user)
+        part.update(files=files["files"], user_exists=files["user_exists"])
+        problems.extend(files["problems"])
+        cert = files["files"].get("cert_file") or {}
+        if cert.get("exists"):
+            part["certificate"] = _expiry(cert["path"], report, problems)
+    report["problems"].extend(problems)
+    return tls, not problems
+
+
+def _expiry(path, report, problems):
+    """The client certificate's expiry (``novadocker_docker.certificate_expiry``): expired is a
+    problem, within :data:`EXPIRY_WARN_DAYS` days a warning."""
+    found = _docker("certificate_expiry")(path)
+    if found is None:
+        return {
+            "path": path,
+            "not_after": None,
+            "days_left": None,
+            "error": "no expiry report: the cryptography package is not installed for Salt",
+        }
+    if found["error"]:
+        problems.append(f"[docker] cert_file: {found['error']}")
+    elif found["days_left"] <= 0:
+        problems.append(
+            f"[docker] cert_file {path} (client certificate) expired on {found['not_after']}: "
+            "the daemon refuses it; renew it"
+        )
+    elif found["days_left"] <= EXPIRY_WARN_DAYS:
+        report["warnings"].append(
+            f"[docker] cert_file {path} (client certificate) expires on {found['not_after']}, "
+            f"in {found['days_left']:.0f} days: renew it before then"
+        )
+    return found
+
+
+def validate(
+    host_url=_DEFAULT_URL,
+    api_version="1.19",
+    user=None,
+    timeout=5,
+    info=True,
+    options=None,
+    tls_user=None,
+    unsafe_unverified_tls=False,
+    unsafe_plain_tcp=False,
+):
+    """
+    Check that the Docker daemon at ``host_url`` can serve nova-docker, reached exactly as the
+    driver reaches it. Never raises for a down daemon: everything found is in the returned
+    report.
 
     host_url
         The daemon URL as in nova.conf ``[docker] host_url`` (``unix:///var/run/docker.sock``,
-        ``tcp://host:2375``).
+        ``tcp://host:2376``).
 
     api_version
         The Docker API version the driver's client pins (1.13 up to kilo, 1.19 from liberty;
@@ -365,7 +523,8 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
         a command line (``api_version='"1.20"'``): unquoted they are read as floats.
 
     user
-        Optional user (e.g. ``nova``) whose access to the unix socket is checked.
+        Optional user (e.g. ``nova``) whose access to the unix socket (and to the TLS files,
+        unless ``tls_user`` is given) is checked.
 
     timeout
         Seconds to wait for the daemon.
@@ -373,14 +532,33 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
     info
         Also ask ``/info`` for the storage driver (one more request; the state gate does not).
 
+    options
+        The ``[docker]`` options nova reads (``api_insecure``, ``ca_file``, ``cert_file``,
+        ``key_file``; ``host_url`` is the argument above): the TLS settings are built from
+        them as the driver's client builds them (``novadocker_docker.driver_tls``: the
+        ``api_insecure`` flag is inverted) and judged (``novadocker_docker.judge_driver``).
+        Without options, ``host_url`` alone (plain HTTP on ``tcp://``).
+
+    tls_user
+        The user whose read access to the TLS files is checked (default: ``user``).
+
+    unsafe_unverified_tls, unsafe_plain_tcp
+        Pillar ``compute:unsafe_unverified_tls`` / ``compute:unsafe_plain_tcp``: accept a TLS
+        endpoint the driver would not verify against ``ca_file`` / plain TCP to another host;
+        then listed under ``unsafe`` instead of ``problems``.
+
     With a pin, a healthy daemon is asked one question, ``/v<pin>/version``: its answer proves
     the daemon accepts the pin and carries its API range. ``/version`` is asked only when there
-    is no pin or the pinned request is refused (for the range to quote).
+    is no pin or the pinned request is refused (for the range to quote). A refused endpoint
+    (plain TCP to another host, unverified TLS) or a broken TLS file is not asked at all.
 
-    The report: ``{"host_url", "reachable", "server_version", "api_version",
+    The report: ``{"host_url", "asked", "reachable", "server_version", "api_version",
     "min_api_version", "pinned_api_version", "pin_supported" (bool, ``None`` when the daemon
     is unreachable or no pin is given), "storage_driver", "socket" (see
-    :py:func:`socket_info`; ``None`` for non-unix URLs), "ok", "problems": [...]}``.
+    :py:func:`socket_info`; ``None`` for non-unix URLs), "tls" (``enabled``, ``verify``,
+    ``files`` (see :py:func:`tls_files`), ``certificate``: the client certificate's
+    ``not_after`` and ``days_left``), "unsafe" (what pillar accepted), "warnings", "ok",
+    "problems": [...]}``.
 
     CLI Example:
 
@@ -388,10 +566,13 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
 
         salt '*' novadocker_daemon.validate
         salt '*' novadocker_daemon.validate unix:///var/run/docker.sock api_version=1.13 user=nova
+        salt '*' novadocker_daemon.validate tcp://127.0.0.1:2376 user=nova \
+            options='{"ca_file": "/etc/nova/docker-ca.pem", "api_insecure": true, ...}'
     """
     pin = _pin_str(api_version)
     report = {
         "host_url": host_url,
+        "asked": False,
         "reachable": False,
         "server_version": None,
         "api_version": None,
@@ -401,14 +582,43 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
         "storage_driver": None,
         "socket": None,
         "ok": False,
+        "warnings": [],
         "problems": [],
     }
     problems = report["problems"]
+    options = dict(options or {}, host_url=host_url)
+    tls, may_ask = _check_tls(
+        report,
+        options,
+        user if tls_user is None else tls_user,
+        unsafe_unverified_tls,
+        unsafe_plain_tcp,
+    )
 
     sock = _socket_path(host_url)
     if sock is not None:
         report["socket"] = socket_info(sock, user=user)
 
+    if may_ask:
+        _ask(report, host_url, pin, timeout, info, tls)
+
+    if report["socket"] is not None:
+        socket_problems = report["socket"]["problems"]
+        if not report["reachable"] and not report["socket"]["exists"]:
+            # The unreachable problem names the socket already.
+            missing = f"Docker socket {sock} does not exist"
+            socket_problems = [p for p in socket_problems if not p.startswith(missing)]
+        problems.extend(socket_problems)
+
+    report["ok"] = bool(
+        report["reachable"] and (pin is None or report["pin_supported"]) and not problems
+    )
+    return report
+
+
+def _ask(report, host_url, pin, timeout, info, tls):
+    """Ask the daemon its versions (and ``/info``); fill the report."""
+    report["asked"] = True
     ask = _docker("ask")
     answer = {"ok": False}
     if pin is not None:
@@ -434,26 +644,13 @@ def validate(host_url=_DEFAULT_URL, api_version="1.19", user=None, timeout=5, in
         if pin is not None:
             _judge_pin(report, pin, answer_error)
     else:
-        # A down daemon, a missing socket, a refused connection, a timeout, a bad URL: all
+        # A down daemon, a missing socket, a refused connection, a timeout, a TLS failure: all
         # reports, never exceptions.
-        problems.append(
+        report["problems"].append(
             "Docker daemon is not reachable at {}: {}; is dockerd running?".format(
                 host_url, answer.get("error") or "no version document"
             )
         )
-
-    if report["socket"] is not None:
-        socket_problems = report["socket"]["problems"]
-        if not report["reachable"] and not report["socket"]["exists"]:
-            # The unreachable problem names the socket already.
-            missing = f"Docker socket {sock} does not exist"
-            socket_problems = [p for p in socket_problems if not p.startswith(missing)]
-        problems.extend(socket_problems)
-
-    report["ok"] = bool(
-        report["reachable"] and (pin is None or report["pin_supported"]) and not problems
-    )
-    return report
 
 
 def _judge_pin(report, pin, answer_error):
@@ -489,19 +686,22 @@ def _judge_pin(report, pin, answer_error):
     )
 
 
-def probe(host_url=_DEFAULT_URL, timeout=2):
+def probe(host_url=_DEFAULT_URL, timeout=2, options=None):
     """
     Ask the Docker daemon at ``host_url`` its ``/version``, once, within ``timeout`` seconds in
-    total. Never raises: ``{"reachable", "version", "api_version", "error"}``. The
-    ``novadocker_daemon`` beacon polls with it.
+    total, reached as the driver reaches it with the ``[docker]`` ``options`` nova reads (TLS:
+    ``novadocker_docker.driver_tls``). Never raises: ``{"reachable", "version",
+    "api_version", "error"}``. The ``novadocker_daemon`` beacon polls with it.
 
     CLI Example:
 
     .. code-block:: bash
 
         salt '*' novadocker_daemon.probe unix:///var/run/docker.sock timeout=1
+        salt '*' novadocker_daemon.probe tcp://127.0.0.1:2376 \
+            options='{"api_insecure": true, "ca_file": "/etc/nova/docker-ca.pem"}'
     """
-    return _docker("probe")(host_url, float(timeout))
+    return _docker("driver_probe")(dict(options or {}, host_url=host_url), float(timeout))
 
 
 def _seen_file():

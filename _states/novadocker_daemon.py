@@ -60,14 +60,30 @@ def _skipped(ret, problems):
     return ret
 
 
-def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
+def valid(
+    name,
+    api_version="1.19",
+    user=None,
+    timeout=5,
+    skip_unready=False,
+    options=None,
+    nova_conf=None,
+    chain=None,
+    root="",
+    tls_user=None,
+    unsafe_unverified_tls=False,
+    unsafe_plain_tcp=False,
+):
     """
-    Ensure the Docker daemon at ``name`` (its URL) can serve nova-docker.
+    Ensure the Docker daemon at ``name`` (its URL) can serve nova-docker, reached exactly as
+    the driver will reach it.
 
     Passes, with no changes, only when ``novadocker_daemon.validate`` finds nothing wrong: the
-    daemon answers, its API range includes ``api_version`` (the driver's pin) and, for a unix
-    socket, the socket is not world-writable and ``user`` (when given) can read and write it.
-    Fails with the problems otherwise. Changes nothing, ever.
+    daemon answers, its API range includes ``api_version`` (the driver's pin), for a unix
+    socket the socket is not world-writable and ``user`` (when given) can read and write it,
+    and for TCP the endpoint is safe (TLS the driver verifies against ``ca_file``, or plain TCP
+    to loopback only) and the TLS files are sound. Fails with the problems otherwise. Changes
+    nothing, ever.
 
     name
         The daemon URL, e.g. ``unix:///var/run/docker.sock``.
@@ -85,18 +101,48 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
         Demo sandboxes without a daemon: when the daemon is unreachable or the user does not
         exist, report the problems with result True and a comment starting with ``SKIPPED:``
         instead of failing. A daemon that answers but is wrong (API pin outside its range,
-        world-writable socket, no access for the user) still fails.
+        world-writable socket, no access for the user) and a refused endpoint still fail.
+
+    options
+        The ``[docker]`` options the formula writes (pillar ``compute:docker``): TLS is built
+        from them as the driver's client builds it (its ``api_insecure`` flag is inverted).
+
+    nova_conf, chain, root
+        nova.conf and nova-compute's config chain (the settings' ``nova_chain``, root-prefixed):
+        the ``[docker]`` options the chain sets now, with ``options`` over them, are what
+        nova-compute will read after the switch, and what is judged.
+
+    tls_user
+        The nova user, whose read access to the TLS files is checked.
+
+    unsafe_unverified_tls, unsafe_plain_tcp
+        Pillar ``compute:unsafe_unverified_tls`` / ``compute:unsafe_plain_tcp``: pass a TLS
+        endpoint the driver would not verify against ``ca_file`` / plain TCP to another host,
+        with a warning.
     """
     ret = _st("ret")(name, None)
+    if nova_conf:
+        chain = chain or {"files": [nova_conf], "dirs": [], "dirs_first": False}
+        settings = {"nova_chain": chain, "paths": {"nova_conf": nova_conf}, "root": root}
+        options = __utils__["novadocker_nova.docker_options"](settings, options)
     try:
         # The gate needs no storage driver: one request fewer on every run.
         report = __salt__["novadocker_daemon.validate"](
-            host_url=name, api_version=api_version, user=user, timeout=timeout, info=False
+            host_url=name,
+            api_version=api_version,
+            user=user,
+            timeout=timeout,
+            info=False,
+            options=options,
+            tls_user=tls_user,
+            unsafe_unverified_tls=unsafe_unverified_tls,
+            unsafe_plain_tcp=unsafe_plain_tcp,
         )
     except (SaltInvocationError, CommandExecutionError) as exc:
         ret["result"] = False
         ret["comment"] = str(exc)
         return ret
+    warnings = report["unsafe"] + report["warnings"]
 
     if report["ok"]:
         ret["result"] = True
@@ -110,30 +156,57 @@ def valid(name, api_version="1.19", user=None, timeout=5, skip_unready=False):
             )
             if user:
                 sock_text += f" usable by {user} via {sock['user_access_via']}"
-        ret["comment"] = "Docker daemon at {} is ready: server {}, API {} to {}{}{}".format(
+        ret["comment"] = "Docker daemon at {} is ready: server {}, API {} to {}{}{}{}".format(
             name,
             report["server_version"],
             report["min_api_version"] or "?",
             report["api_version"] or "?",
             pin_text,
             sock_text,
+            _tls_text(report["tls"]),
         )
-        return ret
+        return _finish(ret, warnings)
 
     problems = report["problems"] or [f"Docker daemon at {name} is not usable"]
     sock = report.get("socket") or {}
-    unready = not report["reachable"] or sock.get("user_exists") is False
+    unready = (
+        (report["asked"] and not report["reachable"])
+        or sock.get("user_exists") is False
+        or report["tls"]["user_exists"] is False
+    )
     if skip_unready and unready:
-        return _skipped(ret, problems)
+        return _finish(_skipped(ret, problems), warnings)
     ret["comment"] = "Docker daemon at {} is not ready for nova-docker: {}".format(
         name, "; ".join(problems)
     )
     ret["result"] = None if __opts__["test"] else False
-    return ret
+    return _finish(ret, warnings)
+
+
+def _tls_text(tls):
+    """How the daemon was reached over TLS, for the gate's comment."""
+    if not tls["enabled"]:
+        return ""
+    files = tls["files"]
+    if tls["verify"] and "ca_file" in files:
+        how = "daemon verified against " + files["ca_file"]["path"]
+    elif tls["verify"]:
+        how = "daemon verified against the system's CAs"
+    else:
+        how = "daemon NOT verified"
+    if "cert_file" in files:
+        how += ", client certificate " + files["cert_file"]["path"]
+    return f", over TLS ({how})"
 
 
 def socket_access(
-    name, group="docker", socket=None, record=None, skip_unready=False, restart_marker=None
+    name,
+    group="docker",
+    socket=None,
+    record=None,
+    skip_unready=False,
+    restart_marker=None,
+    host_url=None,
 ):
     """
     Ensure the nova user ``name`` is a member of ``group``, the Docker socket's group, so that
@@ -163,8 +236,19 @@ def socket_access(
     restart_marker
         Marker of the restart owed to the service that reads this (``novadocker.owe_restart``),
         written right after a change; ``novadocker.service_restarted`` pays it.
+
+    host_url
+        The daemon's URL (``[docker] host_url``): for anything but a ``unix://`` socket this
+        state does nothing (no group is joined, nothing is recorded) and says why.
     """
     ret = _st("ret")(name, None)
+    if host_url and not str(host_url).startswith("unix://"):
+        ret["result"] = True
+        ret["comment"] = (
+            f"the driver reaches the Docker daemon over TCP ({host_url}), not through a unix "
+            f"socket: user {name} needs no group membership, nothing to do"
+        )
+        return ret
     warnings = []
     if socket:
         info = __salt__["novadocker_daemon.socket_info"](socket)

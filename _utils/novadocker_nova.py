@@ -100,7 +100,10 @@ def view(settings):
     ``switched`` is true when the effective ``compute_driver`` names nova-docker's driver in a
     spelling the installed nova accepts (every known spelling when nova's version is unknown);
     ``host_url`` is the daemon the driver talks to (the effective ``[docker] host_url``, else
-    the settings'). Never raises for the files."""
+    the settings'); ``docker_options`` the ``[docker]`` options nova reads (those the chain
+    sets, as strings, and ``host_url``): how the driver reaches the daemon
+    (``novadocker_docker.driver_tls``); the settings' when nova.conf cannot be read. Never
+    raises for the files."""
     entries = chain(settings)
     docs, errors = _read(entries)
     options = [DRIVER_KEY] + [("docker", k) for k in releases.DOCKER_OPTIONS]
@@ -108,6 +111,11 @@ def view(settings):
     rule = load_rule(settings)
     driver = found[DRIVER_KEY]["value"]
     wanted = settings["compute"]["compute_driver"]
+    host_url = found[HOST_URL_KEY]["value"] or settings["docker_url"]
+    if settings["paths"]["nova_conf"] in docs:
+        docker = _docker(found)
+    else:
+        docker = dict(settings["compute"].get("docker") or {})
     return {
         "nova_conf": settings["paths"]["nova_conf"],
         "files_read": [e["path"] for e in entries if e["path"] in docs],
@@ -118,13 +126,37 @@ def view(settings):
         "compute_driver_from": found[DRIVER_KEY]["path"],
         "rule": rule,
         "switched": releases.is_docker_driver(driver, wanted, rule),
-        "host_url": found[HOST_URL_KEY]["value"] or settings["docker_url"],
-        "docker_options": {
-            key: found[("docker", key)]["value"]
-            for key in releases.DOCKER_OPTIONS
-            if found[("docker", key)]["value"] is not None
-        },
+        "host_url": host_url,
+        "docker_options": dict(docker, host_url=host_url),
     }
+
+
+def _docker(found):
+    """The ``[docker]`` options an :py:func:`effective` result sets (strings, as oslo.config
+    reads them)."""
+    return {
+        key: now["value"]
+        for (section, key), now in found.items()
+        if section == "docker" and now["value"] is not None
+    }
+
+
+def docker_options(settings, written=None):
+    """The ``[docker]`` options nova-compute will read once ``written`` (the formula's
+    ``[docker]`` keys, ``compute:docker``) take effect: those its config chain sets now, with
+    ``written`` over them. The daemon gate judges these, before the switch."""
+    keys = [("docker", k) for k in releases.DOCKER_OPTIONS]
+    options = _docker(effective(settings, keys))
+    options.update(written or {})
+    return options
+
+
+def planned_docker_options(settings):
+    """:py:func:`docker_options` for ``settings``: the chain's ``[docker]`` options with the
+    settings' over them, ``host_url`` the settings' (``docker_url``)."""
+    options = docker_options(settings, settings["compute"]["docker"])
+    options["host_url"] = settings["docker_url"]
+    return options
 
 
 def _distribution_file(settings, path):

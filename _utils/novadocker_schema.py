@@ -59,6 +59,9 @@ _API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
 
 _SOURCE_SCHEMES = ("https", "http", "salt", "file")
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
+#: ``[docker]`` options naming a TLS file the driver reads (from nova-compute's working
+#: directory if relative, which the formula cannot check: absolute paths only).
+_TLS_FILE_OPTIONS = ("ca_file", "cert_file", "key_file")
 
 
 # -- leaf rules --------------------------------------------------------------------------------
@@ -281,7 +284,9 @@ def _docker_option_value(option, kind, value, path):
     if problems:
         yield from problems
         return
-    if option == "host_url":
+    if option in _TLS_FILE_OPTIONS:
+        yield from _abspath(value, path, None, allow_empty=True)
+    elif option == "host_url":
         scheme, sep, rest = value.partition("://")
         accepted = "a Docker URL with scheme " + _one_of(s + "://" for s in _HOST_URL_SCHEMES)
         if not sep or scheme not in _HOST_URL_SCHEMES or not rest:
@@ -314,6 +319,8 @@ _SCHEMA = {
         "user": (_posix_name, "a POSIX user name"),
         "socket_group": (_posix_name, "a POSIX group name"),
         "service": (_service, "a service name, or false to leave it alone"),
+        "unsafe_unverified_tls": (_bool, "true or false"),
+        "unsafe_plain_tcp": (_bool, "true or false"),
     },
     "driver": {
         "release": (_driver_release, "a nova-docker release"),

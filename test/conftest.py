@@ -33,6 +33,7 @@ from testpaths import TEST_SALT, formula_root
 pytest_plugins = [
     "fixtures.dockerd",
     "fixtures.dockerd_tls",
+    "fixtures.nova_tls",
     "fixtures.driver",
     "fixtures.openstack",
 ]

@@ -32,7 +32,7 @@ def test_validate_through_salt_call(node):
         "novadocker:compute:compute_drvier: unknown key 'compute_drvier' (did you mean "
         "'compute_driver'?); accepted keys: enabled, nova_conf, config_files, config_dirs, "
         "config_dirs_first, compute_driver, docker, "
-        "rootwrap_dir, user, socket_group, service"
+        "rootwrap_dir, user, socket_group, service, unsafe_unverified_tls, unsafe_plain_tcp"
     ]
 
 

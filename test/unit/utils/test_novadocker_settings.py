@@ -97,12 +97,21 @@ def test_the_copy_in_the_minion_cache(tmp_path):
     path = settings.copy_path(str(tmp_path), os_family="Debian")
     assert path == str(tmp_path / "novadocker" / "defaults.novadocker.base.Debian.json")
     assert settings.read_copy(path) is None
-    assert settings.from_copy(str(tmp_path), {}, "Debian") is None
     assert settings.keep_copy(path, base("Debian")) is True
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert settings.read_copy(path) == base("Debian")
     mtime = os.stat(path).st_mtime_ns
     assert settings.keep_copy(path, base("Debian")) is True
     assert os.stat(path).st_mtime_ns == mtime  # unchanged: not rewritten
-    kept = settings.from_copy(str(tmp_path), {"novadocker": {"root": "/srv/n"}}, "Debian")
-    assert kept["paths"]["nova_conf"] == "/srv/n/etc/nova/nova.conf"
+
+
+def test_the_node_view_kept_for_the_grain(tmp_path):
+    """A state run's settings keep what the grain judges a node by: paths and names only."""
+    assert settings.read_view(str(tmp_path)) is None
+    conf = settings.compute(base("Debian"), {"root": "/srv/n"})
+    assert settings.keep_view(str(tmp_path), conf) is True
+    kept = settings.read_view(str(tmp_path))
+    assert kept["paths"] == {"nova_conf": "/srv/n/etc/nova/nova.conf"}
+    assert kept["nova_chain"]["files"][0] == "/srv/n/etc/nova/nova.conf"
+    assert set(kept) == {"root", "paths", "nova_chain", "driver", "compute", "docker_url"}
+    assert stat.S_IMODE(os.stat(settings.view_path(str(tmp_path))).st_mode) == 0o600
