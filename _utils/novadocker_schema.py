@@ -14,25 +14,35 @@ releases, container formats) is never duplicated here: it is read from ``novadoc
 Pure: no Salt dunders.
 """
 
-import difflib
 import logging
 import re
 import sys
 import urllib.parse
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-sys.modules.pop("novadocker_releases", None)
+for _name in ("novadocker_releases", "novadocker_schema_glance", "novadocker_schema_text"):
+    sys.modules.pop(_name, None)
 import novadocker_releases as releases  # noqa: E402
+import novadocker_schema_glance as glance_rules  # noqa: E402
+import novadocker_schema_text as text  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-#: The pillar's name, the first component of every reported key path.
-_ROOT = "novadocker"
-
-#: Characters that end a line for ``str.splitlines`` (what INI readers and editors split on),
-#: plus NUL. None of them may reach nova.conf, glance-api.conf or a path.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
-_WHITESPACE = re.compile(r"\s")
+# How the rules speak (novadocker_schema_text), under the names the rules below use.
+_ROOT, _WHITESPACE, _ABSPATH = text.ROOT, text.WHITESPACE, text.ABSPATH
+_path, _got, _expected, _one_of, _suggest = (
+    text.path,
+    text.got,
+    text.expected,
+    text.one_of,
+    text.suggest,
+)
+_line, _bool, _abspath, _abspath_or_empty = (
+    text.line,
+    text.boolean,
+    text.abspath,
+    text.abspath_or_empty,
+)
 
 _POSIX_NAME = re.compile(r"[a-z_][a-z0-9_-]*\$?")
 _POSIX_NAME_MAX = 32
@@ -54,73 +64,11 @@ _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
 #: directory if relative, which the formula cannot check: absolute paths only).
 _TLS_FILE_OPTIONS = ("ca_file", "cert_file", "key_file")
 
-_ABSPATH = "an absolute path (starting with /, without '..' components or line breaks)"
-
-
-# -- messages ----------------------------------------------------------------------------------
-
-
-def _path(*keys):
-    return ":".join(str(key) for key in (_ROOT,) + keys)
-
-
-def _got(value):
-    """``repr(value)``, with a hint when YAML turned an unquoted scalar into a non-string."""
-    if isinstance(value, bool):
-        return "{!r} (a boolean)".format(value)
-    if isinstance(value, (int, float)):
-        return "{!r} (a number; quote it in YAML)".format(value)
-    if value is None:
-        return "None (an empty value)"
-    return repr(value)
-
-
-def _expected(path, accepted, value):
-    return "{}: expected {}; got {}".format(path, accepted, _got(value))
-
-
-def _one_of(values):
-    return ", ".join(str(value) for value in values)
-
-
-def _suggest(word, candidates):
-    """`` (did you mean 'x'?)`` for the closest candidate, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1)
-    return " (did you mean {!r}?)".format(close[0]) if close else ""
-
 
 # -- leaf rules --------------------------------------------------------------------------------
 #
 # Each rule is ``rule(value, path, ctx)`` and yields problem strings; ``ctx`` holds the release
 # tables and the cross-key facts of the pillar being validated.
-
-
-def _line(value, path, accepted):
-    """Problems for a value that must be a single-line string."""
-    if not isinstance(value, str):
-        return [_expected(path, accepted, value)]
-    if _LINE_BREAK.search(value):
-        return [_expected(path, accepted + " on a single line (no line breaks or NUL)", value)]
-    return []
-
-
-def _bool(value, path, ctx):
-    if not isinstance(value, bool):
-        yield _expected(path, "true or false", value)
-
-
-def _abspath(value, path, ctx, allow_empty=False):
-    accepted = ("'' or " if allow_empty else "") + _ABSPATH
-    if allow_empty and value == "":
-        return
-    if not isinstance(value, str) or _LINE_BREAK.search(value) or not value.startswith("/"):
-        yield _expected(path, accepted, value)
-    elif ".." in value.split("/"):
-        yield _expected(path, accepted + "; '..' components are refused", value)
-
-
-def _abspath_or_empty(value, path, ctx):
-    return _abspath(value, path, ctx, allow_empty=True)
 
 
 def _abspath_list(value, path, ctx, allow_empty=False):
@@ -398,6 +346,10 @@ def _docker_option_value(option, kind, value, path):
             yield _expected(path, accepted + "; unix:// needs an absolute socket path", value)
 
 
+def _docker_url(value, path, ctx):
+    yield from _docker_option_value("host_url", "str", value, path)
+
+
 # -- the schema --------------------------------------------------------------------------------
 
 #: Every key of pillar:novadocker (the keys of defaults.yaml ``values``): a nested dict for a
@@ -440,6 +392,12 @@ _SCHEMA = {
         "glance_api_conf": (_abspath, _ABSPATH),
         "container_formats": (_container_formats, "a non-empty list of container formats"),
         "service": (_service, "a service name, or false to leave it alone"),
+        "api": {
+            "verify": (_bool, "true or false"),
+            "url": (glance_rules.http_url, "the http(s) URL of glance-api on this node"),
+            **glance_rules.CREDENTIALS,
+            "wait": (glance_rules.wait, "a number of seconds >= 0"),
+        },
     },
     "runtime": {
         "manage": (_bool, "true or false"),
@@ -447,6 +405,16 @@ _SCHEMA = {
         "service": (_name, "a service name"),
         "daemon_json": (_abspath, _ABSPATH),
         "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
+    },
+    "images": {
+        "enabled": (_bool, "true or false"),
+        "docker_host_url": (_docker_url, "a Docker URL (unix://, tcp://, http://, https://)"),
+        **glance_rules.CREDENTIALS,
+        "region": (glance_rules.optional_line, "'' or a region name"),
+        "interface": (glance_rules.interface, "'' or public, internal, admin"),
+        "upload_timeout": (glance_rules.seconds, "a number of seconds > 0"),
+        "visibility": (glance_rules.visibility, "one of " + _one_of(glance_rules.VISIBILITIES)),
+        "publish": (glance_rules.publish, "a list of images: name, visibility, properties"),
     },
     "tofs": (_tofs, "TOFS overrides: path_prefix, files_switch, source_files, dirs"),
 }
@@ -499,6 +467,9 @@ def _chain_checks(data, ctx):
 
 def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
+    yield from glance_rules.credential_problems(
+        _section(data, "images"), _fallback(data, ctx["defaults"], "images", "enabled") is True
+    )
     yield from _chain_checks(data, ctx)
     driver = _section(data, "driver")
     source = driver.get("source", "")
