@@ -76,3 +76,36 @@ def test_rollout_publishes_between_the_image_nodes_and_the_first_batch(fleet, gl
     assert "novadocker-compute-nova-conf" in batch["state"]["changed"]
     assert summary["done"] == ["glance-1", "compute-1"]
     assert view.uploads() == 1
+
+
+def test_a_publisher_that_does_not_answer_stops_the_rollout_before_its_first_step(fleet):
+    """The publishers are asked in the one publication that lays the rollout out: a publishing
+    node the master knows that is down stops the rollout before the image step, as any targeted
+    node does (it was asked apart, after that check)."""
+    dead = "publisher-gone"
+    fleet.fresh(*FLEET)
+    pillars = {mid: fleet.plain_pillar(mid) for mid in FLEET}
+    pillars["glance-1"] = fleet.image_pillar("glance-1")
+    fleet.set_pillars(pillars)
+    ret = fleet.salt_run("saltutil.sync_runners")
+    assert ret.returncode == 0, ret
+    with fleet.extra_minion(dead, {"novadocker": {"images": {"enabled": True}}}) as minion:
+        ret = fleet.salt(dead, "saltutil.refresh_pillar", "wait=True")
+        assert ret.returncode == 0, ret
+        minion.terminate()
+
+        ret = fleet.salt_run("novadocker.plan")
+        assert ret.returncode == 0, ret
+        assert ret.data["not_responding"] == [dead], ret.data
+        assert ret.data["image"] == ["glance-1"] and ret.data["images"] == []
+
+        ret = fleet.salt_run("novadocker.rollout")
+        assert ret.returncode != 0, ret
+        summary = ret.data
+        assert summary["result"] is False and summary["not_responding"] == [dead]
+        assert summary["image"]["nodes"] == {} and summary["images"]["nodes"] == {}
+        assert summary["done"] == [] and summary["not_done"] == ["glance-1"]
+        assert summary["comment"].startswith(f"Rollout not started: {dead} did not answer")
+    glance_conf = fleet.path("glance-1", "/etc/glance/glance-api.conf").read_bytes()
+    assert glance_conf == (DATA / "glance-api.conf").read_bytes()
+    assert fleet.service_calls("glance-1") == []
