@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import time
 
+import novadocker_settings
 import pytest
 from fixtures.readme import master_layout, readme_block
 from testnode import lay_sandbox
@@ -116,9 +117,14 @@ class Fleet:
 
     def fresh(self, *mids):
         """New sandbox roots (a freshly installed node) and new nova virtualenvs (no driver)
-        for ``mids``; clears their service logs."""
+        for ``mids``; clears their service logs and the node view the formula's last state run
+        kept in the minion cache (a fresh node has none: its grain reports nothing, instead of
+        judging the previous test's root)."""
         self._generation += 1
         for mid in mids:
+            if mid in self.minions:
+                cachedir = self.minions[mid].config["cachedir"]
+                pathlib.Path(novadocker_settings.view_path(cachedir)).unlink(missing_ok=True)
             root = self.base / "roots" / f"{mid}.{self._generation}"
             lay_sandbox(root)
             self.roots[mid] = root
