@@ -149,7 +149,7 @@ def defaults(tplroot="novadocker", cached=False):
     if key in __context__:
         return copy.deepcopy(__context__[key])
     if cached:
-        kept = _set("read_copy")(_copy_path(tplroot))
+        kept = _set("read_parameters")(_copy_path(tplroot))
         if kept is not None:
             return kept
         if cached == "only":
@@ -187,7 +187,7 @@ def validate_pillar(data=None):
     return __utils__["novadocker_schema.validate"](data, defaults(cached=True))
 
 
-def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
+def settings(tplroot="novadocker", pillar=None, cached_defaults=False, reveal=False):
     """
     Return the formula's settings for this minion, exactly as the states use them.
 
@@ -202,6 +202,10 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
     (:py:func:`check`, :py:func:`check_driver`, :py:func:`validate_daemon`,
     :py:func:`driver_version`) do, the states never; ``"only"`` never asks the file server
     (the beacon).
+
+    Credentials (``images:auth``, ``image:api:auth``) show ``<redacted>`` for every secret
+    value (a password, an application credential's secret); ``reveal=True`` gives them as they
+    are, for the modules that log in to Keystone (never printed by the formula).
 
     CLI Example:
 
@@ -218,14 +222,14 @@ def settings(tplroot="novadocker", pillar=None, cached_defaults=False):
     except (TypeError, ValueError):
         key = None
     if key and key in __context__:
-        return copy.deepcopy(__context__[key])
+        return copy.deepcopy(__context__[key]) if reveal else _set("redacted")(__context__[key])
     merged = _settings(tplroot, raw, cached_defaults)
     if key:
         __context__[key] = copy.deepcopy(merged)
     if pillar is None and not cached_defaults and merged["valid"]:
         # A state run's settings: what the grain judges the node by (it sees no pillar).
         _set("keep_view")(__opts__["cachedir"], merged)
-    return merged
+    return merged if reveal else _set("redacted")(merged)
 
 
 def resolve_source(sources):
@@ -251,7 +255,7 @@ def resolve_source(sources):
 
 def _report_settings(cached=True):
     """The settings the node reports compare against (parameters from the minion's copy)."""
-    return settings(cached_defaults=cached)
+    return settings(cached_defaults=cached, reveal=True)
 
 
 def _settings(tplroot, raw, cached_defaults=False):
@@ -575,7 +579,9 @@ def check():
     docker compute node the driver (installed,
     version, importable), the Docker daemon validation, nova.conf's driver and ``[docker]``
     settings as the formula wants them, the rootwrap filter and the nova user's socket access;
-    for an image node Glance's container formats; for each role a restart its service is still
+    for an image node Glance's container formats, in glance-api.conf and in the running
+    glance-api's image schema (``glance_api``: see
+    ``novadocker_glance.live_container_formats``); for each role a restart its service is still
     owed (``compute_restart``, ``image_restart``: see :py:func:`restart_owed`). ``ok`` is True
     only when every part is.
 
@@ -671,6 +677,9 @@ def check():
             )
         else:
             part("glance", False, {"path": path, "problems": [problem]})
+        if conf["image"]["api"]["verify"]:
+            live = __salt__["novadocker_glance.live_container_formats"](wait=0)
+            part("glance_api", live["ok"], live)
         _check_restart(part, "image", conf)
     return report
 

@@ -55,7 +55,7 @@ def _pip_args(pip_args):
     args = shlex.split(pip_args) if isinstance(pip_args, str) else pip_args
     if isinstance(args, tuple):
         args = list(args)
-    problems = __utils__["novadocker_schema.pip_args_problems"](args)
+    problems = __utils__["novadocker_schema_driver.pip_args_problems"](args)
     if problems:
         raise SaltInvocationError("; ".join(problems))
     return args

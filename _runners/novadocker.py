@@ -2,13 +2,14 @@
 Runner of the novadocker formula: a rolling rollout over a fleet, and a report on it, from the
 master.
 
-:py:func:`rollout` applies the formula to the image (Glance) nodes first, then to the compute
-nodes in batches; after each step it runs ``novadocker.check`` on the nodes it just changed,
-and it stops at the first failing step: the nodes of later batches are left untouched. The
-result says what was done, what failed (each node's failed states and check problems) and
-what was not done. :py:func:`plan` shows the same batches without changing anything, and
-:py:func:`report` one row per node: role, switched or not, driver, daemon, restarts owed,
-problems.
+:py:func:`rollout` applies the formula to the image (Glance) nodes first, then publishes the
+Docker images into Glance (``novadocker.images`` on the nodes whose pillar enables
+``images``), then applies the formula to the compute nodes in batches; after each step it
+runs ``novadocker.check`` on the nodes it just changed, and it stops at the first failing
+step: the nodes of later batches are left untouched. The result says what was done, what
+failed (each node's failed states and check problems) and what was not done.
+:py:func:`plan` shows the same steps without changing anything, and :py:func:`report` one
+row per node: role, switched or not, driver, daemon, restarts owed, problems.
 
 All three take their options from one place: the orchestrate pillar ``novadocker:orch`` (the
 master's own pillar, i.e. of its id ``<hostname>_master``; ``pillar=`` on the command line
@@ -48,6 +49,7 @@ __virtualname__ = "novadocker"
 DEFAULTS = {
     "image_target": "I@novadocker:image:enabled:True",
     "compute_target": "I@novadocker:compute:enabled:True",
+    "images_target": "I@novadocker:images:enabled:True",
     "tgt_type": "compound",
     "batch_size": 1,
     "sls": "novadocker",
@@ -137,7 +139,7 @@ def _seconds(opts, key):
 def _problems(opts):
     """What is wrong with the merged options (``opts`` normalised in place)."""
     problems = []
-    for key in ("image_target", "compute_target"):
+    for key in ("image_target", "compute_target", "images_target"):
         if opts[key] in (False, "", []):
             opts[key] = None
         elif not isinstance(opts[key], (str, list)):
@@ -248,14 +250,17 @@ def _run(client, minions, fun, arg=(), kwarg=None, timeout=120):
     )
 
 
-def _ask(client, opts, fun, arg=()):
-    """Ask every targeted node at once: ``(answers, not_responding)``; ``answers`` maps each
-    node that answered to ``fun``'s return. Nodes the master's cache expects that did not
-    answer within ``ping_timeout`` (a dead node costs that once, not once per node or per
-    target) are ``not_responding``."""
+#: The option naming each step's target: the image nodes, the publishers, the compute nodes.
+_TARGETS = (("image", "image_target"), ("images", "images_target"), ("compute", "compute_target"))
+
+
+def _ask(client, opts, fun, arg=(), roles=("image", "compute")):
+    """Ask every node the targets of ``roles`` match at once: ``(answers, not_responding)``;
+    ``answers`` maps each node that answered to ``fun``'s return. Nodes the master's cache
+    expects that did not answer within ``ping_timeout`` (a dead node costs that once, not
+    once per node or per target) are ``not_responding``."""
     target = _union(
-        _compound(opts["image_target"], opts["tgt_type"]),
-        _compound(opts["compute_target"], opts["tgt_type"]),
+        *(_compound(opts[key], opts["tgt_type"]) for role, key in _TARGETS if role in roles)
     )
     if not target:
         return {}, []
@@ -283,23 +288,25 @@ def _ask(client, opts, fun, arg=()):
 
 
 def _layout(client, opts):
-    """Who is in which phase: ``(image, batches, not_responding)``. One publication: each node
-    either target matches says whether it is an image node (``match.compound``; a node in
-    both gets the whole formula in the image step)."""
-    image_c = _compound(opts["image_target"], opts["tgt_type"])
-    if image_c and opts["compute_target"]:
-        answers, missing = _ask(client, opts, "match.compound", [image_c])
-        image = sorted(mid for mid, ret in answers.items() if ret is True)
-        compute = sorted(mid for mid, ret in answers.items() if ret is False)
-    else:
-        answers, missing = _ask(client, opts, "test.ping")
-        nodes = sorted(mid for mid, ret in answers.items() if ret is True)
-        image, compute = (nodes, []) if image_c else ([], nodes)
+    """Who is in which step: ``(image, publishers, batches, not_responding)``. One
+    publication: each node a target matches says which targets (``match.search_by``). A node
+    in both image and compute gets the whole formula in the image step; a publisher is also in
+    the step of its role(s)."""
+    lookup = {}
+    for role, key in _TARGETS:
+        expression = _compound(opts[key], opts["tgt_type"])
+        if expression:
+            lookup[role] = [expression]
+    answers, missing = _ask(client, opts, "match.search_by", [lookup], roles=tuple(lookup))
+    roles = {mid: ret for mid, ret in answers.items() if isinstance(ret, list)}
+    image = sorted(mid for mid, ret in roles.items() if "image" in ret)
+    publishers = sorted(mid for mid, ret in roles.items() if "images" in ret)
+    compute = sorted(mid for mid, ret in roles.items() if "compute" in ret and "image" not in ret)
     # A node that answered with an error (a module missing...) counts as not responding.
-    missing = sorted(set(missing) | (set(answers) - set(image) - set(compute)))
+    missing = sorted(set(missing) | (set(answers) - set(roles)))
     size = _batch_count(opts["batch_size"], len(compute)) if compute else 1
     batches = [compute[i : i + size] for i in range(0, len(compute), size)]
-    return image, batches, missing
+    return image, publishers, batches, missing
 
 
 def _state_report(ret):
@@ -352,14 +359,15 @@ def _check_report(ret):
     return {"ok": bool(data["ok"]), "problems": list(data.get("problems") or [])}
 
 
-def _apply(client, minions, opts):
-    """Apply the formula to ``minions``, check them; ``(ok, {minion: report})``."""
+def _apply(client, minions, opts, check=True):
+    """Apply the formula to ``minions``, check them (unless ``check`` is false); ``(ok,
+    {minion: report})``."""
     kwarg = {"test": opts["test"]}
     if opts["saltenv"]:
         kwarg["saltenv"] = opts["saltenv"]
     applied = _run(client, minions, "state.apply", [opts["sls"]], kwarg, opts["timeout"])
     nodes = {mid: {"state": _state_report(applied.get(mid))} for mid in minions}
-    if not opts["test"]:
+    if check and not opts["test"]:
         # The state run refreshes the grains when it changes what they report; a node whose
         # formula predates that (or a run killed half-way) gets it here.
         _run(client, minions, "saltutil.refresh_grains", timeout=opts["timeout"])
@@ -456,15 +464,23 @@ def _table(nodes):
     return "\n".join(lines)
 
 
+def _publish(client, minions, opts):
+    """The publishing step: ``state.apply <formula>.images`` on ``minions``, judged by its
+    states alone (a publishing node may be a compute node of a later batch: its check would
+    fail until then); ``(ok, {minion: report})``."""
+    sls = "{}.images".format(opts["sls"].split(".")[0])
+    return _apply(client, minions, dict(opts, sls=sls), check=False)
+
+
 # ------------------------------------------------------------------------------------------
 # Public functions
 # ------------------------------------------------------------------------------------------
 def plan(**kwargs):
     """
     Show which nodes :py:func:`rollout` would change and in which order, without changing
-    anything: the image nodes, then the compute batches, and the targeted nodes that do not
-    answer. Takes the same options as :py:func:`rollout`, from the same place (the
-    orchestrate pillar ``novadocker:orch``, then the keyword arguments).
+    anything: the image nodes, the publishers (``images``), then the compute batches, and the
+    targeted nodes that do not answer. Takes the same options as :py:func:`rollout`, from the
+    same place (the orchestrate pillar ``novadocker:orch``, then the keyword arguments).
 
     CLI Example:
 
@@ -478,9 +494,10 @@ def plan(**kwargs):
     if problems:
         return _refused(problems)
     with _client() as client:
-        image, batches, missing = _layout(client, opts)
+        image, publishers, batches, missing = _layout(client, opts)
     return {
         "image": image,
+        "images": publishers,
         "compute_batches": batches,
         "not_responding": missing,
         "batch_size": opts["batch_size"],
@@ -495,6 +512,7 @@ def _summary(opts):
         "test": opts["test"],
         "sls": opts["sls"],
         "image": {"target": opts["image_target"], "minions": [], "ok": None, "nodes": {}},
+        "images": {"target": opts["images_target"], "minions": [], "ok": None, "nodes": {}},
         "batch_size": opts["batch_size"],
         "batches": [],
         "done": [],
@@ -508,7 +526,7 @@ def _summary(opts):
 def _stopped_comment(summary, stopped):
     details = "; ".join(
         "{}: {}".format(mid, " / ".join(report["problems"]) or "failed")
-        for step in [summary["image"]] + summary["batches"]
+        for step in [summary["image"], summary["images"]] + summary["batches"]
         for mid, report in sorted(step["nodes"].items())
         if not report["ok"]
     )
@@ -522,21 +540,25 @@ def _stopped_comment(summary, stopped):
 
 def rollout(**kwargs):
     """
-    Roll the formula out over the fleet: the image nodes first (all at once), then the compute
-    nodes in batches. Each step applies ``sls`` (``state.apply novadocker``: every role pillar
-    enables on the node), refreshes the node's grains and runs ``novadocker.check`` on it; the
+    Roll the formula out over the fleet: the image nodes first (all at once), then the
+    publishing of the Docker images into Glance (``state.apply novadocker.images`` on the nodes
+    whose pillar enables ``images``, when there are any), then the compute nodes in batches.
+    Each step applies ``sls`` (``state.apply novadocker``: every role pillar enables on the
+    node), refreshes the node's grains and runs ``novadocker.check`` on it; the
     rollout stops at the first step where a node fails a state, fails its check or does not
     return, and the later batches are left untouched.
 
     Options come from the orchestrate pillar ``novadocker:orch`` (``pillar=`` overrides it),
     then from the keyword arguments, which win:
 
-    image_target / compute_target
-        Target expressions (default ``I@novadocker:image:enabled:True`` and
-        ``I@novadocker:compute:enabled:True``: what pillar makes of each node). ``''`` skips a
-        phase. A node in both gets the formula once, in the image step.
+    image_target / compute_target / images_target
+        Target expressions (default ``I@novadocker:image:enabled:True``,
+        ``I@novadocker:compute:enabled:True`` and ``I@novadocker:images:enabled:True``: what
+        pillar makes of each node). ``''`` skips a phase. A node in both image and compute gets
+        the formula once, in the image step; a publishing node also gets its own role(s) in
+        their step (its publishing step is judged by its states, without a check).
     tgt_type
-        How to read both targets: ``compound`` (default), ``glob``, ``grain``, ``pillar``,
+        How to read the targets: ``compound`` (default), ``glob``, ``grain``, ``pillar``,
         ``list``, ``pcre``, ``nodegroup``...
     batch_size
         Compute nodes per batch: a number (default 1) or a percentage such as ``'25%'``.
@@ -559,7 +581,7 @@ def rollout(**kwargs):
         stops where the real run would: the readiness gates check for real in test mode).
 
     The result has ``result`` (True when every node was done and checked), ``comment``,
-    ``image`` and ``batches`` (each with its nodes' reports: changed and failed states,
+    ``image``, ``images`` and ``batches`` (each with its nodes' reports: changed and failed states,
     check problems), ``done``, ``failed``, ``not_done`` (the nodes the rollout did not reach)
     and ``not_responding``. A failed rollout also makes ``salt-run`` and the orchestrate
     state fail.
@@ -578,10 +600,12 @@ def rollout(**kwargs):
         return _refused(problems)
     summary = _summary(opts)
     with _client() as client:
-        image, batches, missing = _layout(client, opts)
+        image, publishers, batches, missing = _layout(client, opts)
         summary["not_responding"] = missing
         summary["image"]["minions"] = image
+        summary["images"]["minions"] = publishers
         everyone = image + [mid for batch in batches for mid in batch]
+        everyone += [mid for mid in publishers if mid not in everyone]
         if missing and not opts["allow_missing"]:
             summary["result"] = False
             summary["not_done"] = everyone
@@ -596,27 +620,30 @@ def rollout(**kwargs):
             )
             return _failed(summary)
         if not everyone:
-            summary["comment"] = "No node matched {} nor {}: nothing to do.".format(
-                opts["image_target"], opts["compute_target"]
+            summary["comment"] = "No node matched {}: nothing to do.".format(
+                " nor ".join(str(opts[key]) for _role, key in _TARGETS if opts[key])
             )
             return summary
         # state.apply <sls> does not sync by itself: bring the formula's modules everywhere.
         synced = _run(client, everyone, "saltutil.sync_all", timeout=opts["timeout"])
         unsynced = sorted(mid for mid in everyone if mid not in synced)
-        steps = ([("image", image)] if image else []) + [
+        steps = ([("image", image)] if image else []) + (
+            [("images", publishers)] * bool(publishers)
+        )
+        steps += [
             ("batch {}/{}".format(i + 1, len(batches)), batch) for i, batch in enumerate(batches)
         ]
         stopped = None
         for number, (name, minions) in enumerate(steps):
             log.info("novadocker.rollout: %s: %s", name, ", ".join(minions))
-            ok, nodes = _apply(client, minions, opts)
+            ok, nodes = (_publish if name == "images" else _apply)(client, minions, opts)
             for mid in unsynced:
                 if mid in nodes:
                     # Its state run may have used stale modules: it does not count as done.
                     nodes[mid]["problems"].insert(0, "saltutil.sync_all did not return")
                     nodes[mid]["ok"] = ok = False
-            if name == "image":
-                summary["image"].update(ok=ok, nodes=nodes)
+            if name in ("image", "images"):
+                summary[name].update(ok=ok, nodes=nodes)
             else:
                 summary["batches"].append(
                     {
@@ -626,7 +653,8 @@ def rollout(**kwargs):
                         "nodes": nodes,
                     }
                 )
-            summary["done"].extend(mid for mid in minions if nodes[mid]["ok"])
+            later = {mid for _n, step in steps[number + 1 :] for mid in step}
+            summary["done"].extend(mid for mid in minions if nodes[mid]["ok"] and mid not in later)
             summary["failed"].extend(mid for mid in minions if not nodes[mid]["ok"])
             if not ok:
                 stopped = name

@@ -14,6 +14,17 @@ States for the novadocker formula on Glance's side: the container formats glance
 The list is worked out by the ``novadocker_glance`` execution module and written by
 ``novadocker_conf.apply`` (only that key changes; the revert record lets
 ``novadocker_conf.reverted`` put it back).
+
+``novadocker_glance.api_accepts`` is the proof that the running glance-api took the change:
+its live image schema lists the formats.
+
+.. code-block:: yaml
+
+    glance-api-accepts-docker-images:
+      novadocker_glance.api_accepts:
+        - name: http://127.0.0.1:9292
+        - formats: [docker, dockerref]
+        - wait: 60
 """
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -112,6 +123,71 @@ def container_formats(
         name, ", ".join(added), section, source
     )
     return _st("finish")(ret, warnings)
+
+
+def api_accepts(
+    name,
+    formats,
+    wait=60,
+    conf=None,
+    section="image_format",
+    default_formats=None,
+    marker=None,
+    skip_unready=False,
+):
+    """
+    Pass only when the running glance-api at ``name`` (its URL) accepts every one of
+    ``formats``: its live image schema (``GET /v2/schemas/image``) lists them, asked again
+    every second for up to ``wait`` seconds while it does not (a glance-api coming back from
+    the restart that precedes this state). Fails naming what it answered otherwise: a
+    glance-api that was not restarted, or reads another file than glance-api.conf. Changes
+    nothing, ever. Credentials for a Keystone-protected glance-api come from pillar
+    ``novadocker:image:api`` (never from arguments: they stay out of rendered states).
+
+    With ``test=True``: when the run would change ``conf``'s formats or a restart is owed in
+    ``marker``, the answer can only come after the restart (``None``); otherwise the schema is
+    read now and the state fails where the real run would.
+
+    skip_unready
+        Report a failure as a ``SKIPPED:`` line and pass (the demo's
+        ``unsafe_skip_readiness_gates``).
+    """
+    ret = _st("ret")(name, True)
+    if __opts__["test"]:
+        pending = bool(marker and __utils__["novadocker_records.owed"](marker))
+        if conf and not pending:
+            try:
+                info = __salt__["novadocker_glance.container_formats"](
+                    conf, formats, section=section, default_formats=default_formats
+                )
+                pending = info["new"] != info["old"]
+            except (CommandExecutionError, SaltInvocationError):
+                pending = True
+        if pending:
+            ret["result"] = None
+            ret["comment"] = (
+                "would ask glance-api at {} whether it accepts {} once it is restarted".format(
+                    name, ", ".join(formats)
+                )
+            )
+            return ret
+        wait = 0
+    report = __salt__["novadocker_glance.live_container_formats"](name, formats, wait=wait)
+    if report["ok"]:
+        ret["comment"] = "the running glance-api at {} accepts {} (its image schema)".format(
+            name, ", ".join(formats)
+        )
+        return ret
+    problems = "; ".join(report["problems"])
+    if skip_unready:
+        ret["comment"] = (
+            "SKIPPED: {} To enable this check, set pillar novadocker:unsafe_skip_readiness_gates "
+            "to false once glance-api runs.".format(problems.rstrip(".") + ".")
+        )
+        return ret
+    ret["result"] = False
+    ret["comment"] = problems
+    return ret
 
 
 # -- the formula's shared code (_utils), through the loader --------------------

@@ -332,6 +332,18 @@ def get_json(ep, path, budget):
         raise DockerError("protocol", "{}{} did not answer JSON".format(ep.url, path)) from None
 
 
+def open_stream(ep, path, budget):
+    """``GET path`` as a stream: the :py:class:`Response` of a success status, to read with
+    :py:meth:`Response.chunks` (``docker save``: ``/images/<name>/get``) and close; an error
+    status raises :py:class:`DockerError` (``http``) with the daemon's own message."""
+    resp = open_request(ep, "GET", path, budget)
+    if 200 <= resp.status < 300:
+        return resp
+    with resp:
+        body = resp.read()
+    raise DockerError("http", _error_message(resp.status, resp.reason, body), resp.status)
+
+
 def version(ep, budget, pin=None):
     """The daemon's ``/version`` document; with ``pin``, asked as ``/v<pin>/version`` (the
     answer then also proves that the daemon accepts the pinned API version)."""

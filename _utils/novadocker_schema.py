@@ -14,32 +14,44 @@ releases, container formats) is never duplicated here: it is read from ``novadoc
 Pure: no Salt dunders.
 """
 
-import difflib
 import logging
 import re
 import sys
-import urllib.parse
 
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
-for _name in ("novadocker_releases", "novadocker_secrets"):
+for _name in (
+    "novadocker_releases",
+    "novadocker_schema_driver",
+    "novadocker_schema_glance",
+    "novadocker_schema_text",
+):
     sys.modules.pop(_name, None)
 import novadocker_releases as releases  # noqa: E402
-import novadocker_secrets as secrets  # noqa: E402
+import novadocker_schema_driver as driver_rules  # noqa: E402
+import novadocker_schema_glance as glance_rules  # noqa: E402
+import novadocker_schema_text as text  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-#: The pillar's name, the first component of every reported key path.
-_ROOT = "novadocker"
-
-#: Characters that end a line for ``str.splitlines`` (what INI readers and editors split on),
-#: plus NUL. None of them may reach nova.conf, glance-api.conf or a path.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
-_WHITESPACE = re.compile(r"\s")
+# How the rules speak (novadocker_schema_text), under the names the rules below use.
+_ROOT, _WHITESPACE, _ABSPATH = text.ROOT, text.WHITESPACE, text.ABSPATH
+_path, _got, _expected, _one_of, _suggest = (
+    text.path,
+    text.got,
+    text.expected,
+    text.one_of,
+    text.suggest,
+)
+_line, _bool, _abspath, _abspath_or_empty = (
+    text.line,
+    text.boolean,
+    text.abspath,
+    text.abspath_or_empty,
+)
 
 _POSIX_NAME = re.compile(r"[a-z_][a-z0-9_-]*\$?")
 _POSIX_NAME_MAX = 32
 _DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", re.ASCII)
-_SHA256 = re.compile(r"sha256=[0-9a-fA-F]{64}")
 #: A pbr / PEP 440 release: 1.2.3, 0.0.1.dev273, 2.0.0.0rc1, 1!2.0.post1, 1.0+g1a2b3c.
 _VERSION = re.compile(
     r"(?:\d+!)?\d+(?:\.\d+)*"
@@ -50,126 +62,19 @@ _VERSION = re.compile(
 _API_VERSION = re.compile(r"\d+\.\d+", re.ASCII)
 _FORMAT_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*", re.ASCII)
 
-_SOURCE_SCHEMES = ("https", "http", "salt", "file")
 #: Seconds a timeout of the pillar may be (a day at most).
 _MAX_SECONDS = 86400
 
-#: The ``pip install`` options ``driver:pip_args`` accepts, each with whether it takes a value
-#: (``--opt value`` or ``--opt=value``). The formula installs one archive into nova's
-#: environment: options that add requirements or read them from files (``-r``/``--requirement``,
-#: ``-c``/``--constraint``, ``-e``/``--editable``, a second requirement), install somewhere else
-#: (``--target``, ``--prefix``, ``--root``, ``--user``) or write files of their own (``--log``,
-#: ``--report``) are refused.
-PIP_OPTIONS = {
-    "--index-url": True,
-    "--extra-index-url": True,
-    "--no-index": False,
-    "--find-links": True,
-    "--no-deps": False,
-    "--no-build-isolation": False,
-    "--use-pep517": False,
-    "--no-use-pep517": False,
-    "--check-build-dependencies": False,
-    "--proxy": True,
-    "--cert": True,
-    "--client-cert": True,
-    "--trusted-host": True,
-    "--keyring-provider": True,
-    "--timeout": True,
-    "--retries": True,
-    "--break-system-packages": False,
-    "--pre": False,
-    "--prefer-binary": False,
-    "--only-binary": True,
-    "--no-binary": True,
-    "--force-reinstall": False,
-    "--no-cache-dir": False,
-    "--cache-dir": True,
-    "--disable-pip-version-check": False,
-    "--no-warn-conflicts": False,
-    "--no-warn-script-location": False,
-    "--no-color": False,
-    "--progress-bar": True,
-    "--quiet": False,
-    "--isolated": False,
-}
-#: Short spellings of :data:`PIP_OPTIONS`.
-PIP_SHORT = {"-i": "--index-url", "-f": "--find-links", "-q": "--quiet"}
 _HOST_URL_SCHEMES = ("unix", "tcp", "http", "https")
 #: ``[docker]`` options naming a TLS file the driver reads (from nova-compute's working
 #: directory if relative, which the formula cannot check: absolute paths only).
 _TLS_FILE_OPTIONS = ("ca_file", "cert_file", "key_file")
-
-_ABSPATH = "an absolute path (starting with /, without '..' components or line breaks)"
-
-
-# -- messages ----------------------------------------------------------------------------------
-
-
-def _path(*keys):
-    return ":".join(str(key) for key in (_ROOT,) + keys)
-
-
-def _got(value):
-    """``repr(value)`` (credentials in it hidden), with a hint when YAML turned an unquoted
-    scalar into a non-string."""
-    if isinstance(value, str):
-        return repr(secrets.redact_text(value))
-    if isinstance(value, bool):
-        return "{!r} (a boolean)".format(value)
-    if isinstance(value, (int, float)):
-        return "{!r} (a number; quote it in YAML)".format(value)
-    if value is None:
-        return "None (an empty value)"
-    return repr(value)
-
-
-def _expected(path, accepted, value):
-    return "{}: expected {}; got {}".format(path, accepted, _got(value))
-
-
-def _one_of(values):
-    return ", ".join(str(value) for value in values)
-
-
-def _suggest(word, candidates):
-    """`` (did you mean 'x'?)`` for the closest candidate, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1)
-    return " (did you mean {!r}?)".format(close[0]) if close else ""
 
 
 # -- leaf rules --------------------------------------------------------------------------------
 #
 # Each rule is ``rule(value, path, ctx)`` and yields problem strings; ``ctx`` holds the release
 # tables and the cross-key facts of the pillar being validated.
-
-
-def _line(value, path, accepted):
-    """Problems for a value that must be a single-line string."""
-    if not isinstance(value, str):
-        return [_expected(path, accepted, value)]
-    if _LINE_BREAK.search(value):
-        return [_expected(path, accepted + " on a single line (no line breaks or NUL)", value)]
-    return []
-
-
-def _bool(value, path, ctx):
-    if not isinstance(value, bool):
-        yield _expected(path, "true or false", value)
-
-
-def _abspath(value, path, ctx, allow_empty=False):
-    accepted = ("'' or " if allow_empty else "") + _ABSPATH
-    if allow_empty and value == "":
-        return
-    if not isinstance(value, str) or _LINE_BREAK.search(value) or not value.startswith("/"):
-        yield _expected(path, accepted, value)
-    elif ".." in value.split("/"):
-        yield _expected(path, accepted + "; '..' components are refused", value)
-
-
-def _abspath_or_empty(value, path, ctx):
-    return _abspath(value, path, ctx, allow_empty=True)
 
 
 def _abspath_list(value, path, ctx, allow_empty=False):
@@ -269,53 +174,6 @@ def _format_names(value, path, ctx):
     return _list_of(value, path, accepted, _format_name)
 
 
-def _wheelhouse(value, path, ctx):
-    accepted = (
-        "'' or a directory of wheels: salt://<dir>, file:///<dir> or an absolute path on the minion"
-    )
-    if value == "":
-        return
-    if not isinstance(value, str) or _WHITESPACE.search(value) or "\x00" in value:
-        yield _expected(path, accepted, value)
-    elif value.startswith("/"):
-        yield from _abspath(value, path, ctx)
-    elif not (
-        (value.startswith("salt://") and value[len("salt://") :].strip("/"))
-        or (value.startswith("file:///") and ".." not in value.split("/"))
-    ):
-        yield _expected(path, accepted, value)
-
-
-def _source(value, path, ctx):
-    accepted = "'' or a URL with scheme " + _one_of(_SOURCE_SCHEMES)
-    if value == "":
-        return
-    if not isinstance(value, str) or _WHITESPACE.search(value) or "\x00" in value:
-        yield _expected(path, accepted + " (without whitespace)", value)
-        return
-    try:
-        parts = urllib.parse.urlsplit(value)
-    except ValueError:
-        yield _expected(path, accepted, value)
-        return
-    scheme = parts.scheme.lower()
-    if scheme not in _SOURCE_SCHEMES:
-        yield _expected(path, accepted, value)
-    elif scheme in ("http", "https") and not parts.hostname:
-        yield _expected(path, accepted + "; http(s) URLs need a host", value)
-    elif scheme == "salt" and not (parts.netloc + parts.path).strip("/"):
-        yield _expected(path, accepted + "; salt:// URLs need a file path", value)
-    elif scheme == "file" and (
-        parts.netloc not in ("", "localhost") or not parts.path.startswith("/")
-    ):
-        yield _expected(path, accepted + "; file URLs look like file:///abs/path", value)
-
-
-def _source_hash(value, path, ctx):
-    if value != "" and not (isinstance(value, str) and _SHA256.fullmatch(value)):
-        yield _expected(path, "'' or sha256=<64 hex digits>", value)
-
-
 def _version(value, path, ctx):
     if value != "" and not (isinstance(value, str) and _VERSION.fullmatch(value)):
         yield _expected(path, "'' or a pbr version like 1.2.3 or 0.0.1.dev273 (PEP 440)", value)
@@ -334,68 +192,6 @@ def _seconds(value, path, ctx):
         yield _expected(path, accepted, value)
     elif not 0 < value <= _MAX_SECONDS:
         yield "{}: expected {}; got {!r}".format(path, accepted, value)
-
-
-def _source_username(value, path, ctx):
-    accepted = "'' or a user name for HTTP Basic authentication (no ':', blanks or line breaks)"
-    if value != "" and (
-        not isinstance(value, str) or ":" in value or _WHITESPACE.search(value) or not value
-    ):
-        yield _expected(path, accepted, value)
-
-
-def _source_password(value, path, ctx):
-    """A password is never shown, not even in its own error."""
-    accepted = "'' or a password on a single line (a string: quote it in YAML)"
-    if isinstance(value, str) and not _LINE_BREAK.search(value):
-        return
-    shown = "a value on several lines" if isinstance(value, str) else type(value).__name__
-    yield "{}: expected {}; got {} (not shown)".format(path, accepted, shown)
-
-
-def pip_args_problems(args, path=None):
-    """The problems of the pip arguments ``args`` (``driver:pip_args``): a list of strings,
-    each one an option of :data:`PIP_OPTIONS` (or :data:`PIP_SHORT`) with its value when it
-    takes one. Values are shown with their credentials hidden. Also used by the
-    ``novadocker_driver`` execution module before it runs pip."""
-    path = path or _path("driver", "pip_args")
-    if not isinstance(args, list):
-        return [_expected(path, "a list of strings (pip install options)", args)]
-    problems = []
-    accepted = (
-        "one of the pip install options the formula accepts: {} (short: {}); -r, -c, -e, "
-        "their long forms and a second requirement are refused: the formula installs one "
-        "archive".format(_one_of(PIP_OPTIONS), _one_of(PIP_SHORT))
-    )
-    idx = 0
-    while idx < len(args):
-        arg, apath = args[idx], "{}:{}".format(path, idx)
-        line = _line(arg, apath, "a string")
-        if line:
-            problems += line
-            idx += 1
-            continue
-        name, eq, _value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        name = PIP_SHORT.get(name, name)
-        takes = PIP_OPTIONS.get(name)
-        if takes is None:
-            problems.append(_expected(apath, accepted, arg))
-            # "-r FILE": the file goes with the refused option, not reported twice.
-            nxt = args[idx + 1] if idx + 1 < len(args) else None
-            if arg.startswith("-") and not eq and isinstance(nxt, str):
-                idx += 0 if nxt.startswith("-") else 1
-        elif takes and not eq:
-            if idx + 1 >= len(args) or not isinstance(args[idx + 1], str):
-                problems.append(_expected(apath, name + " followed by its value", arg))
-            idx += 1
-        elif not takes and eq:
-            problems.append(_expected(apath, name + " without a value", arg))
-        idx += 1
-    return problems
-
-
-def _pip_args(value, path, ctx):
-    yield from pip_args_problems(value, path)
 
 
 def _container_formats(value, path, ctx):
@@ -513,6 +309,10 @@ def _docker_option_value(option, kind, value, path):
             yield _expected(path, accepted + "; unix:// needs an absolute socket path", value)
 
 
+def _docker_url(value, path, ctx):
+    yield from _docker_option_value("host_url", "str", value, path)
+
+
 # -- the schema --------------------------------------------------------------------------------
 
 #: Every key of pillar:novadocker (the keys of defaults.yaml ``values``): a nested dict for a
@@ -539,16 +339,19 @@ _SCHEMA = {
     },
     "driver": {
         "release": (_driver_release, "a nova-docker release"),
-        "source": (_source, "'' or a URL with scheme " + _one_of(_SOURCE_SCHEMES)),
-        "source_username": (_source_username, "'' or the user for an http(s) source"),
-        "source_password": (_source_password, "'' or the password for an http(s) source"),
-        "source_hash": (_source_hash, "'' or sha256=<64 hex digits>"),
+        "source": (driver_rules.source, "'' or a URL (https, http, salt, file)"),
+        "source_username": (driver_rules.source_username, "'' or the user for an http(s) source"),
+        "source_password": (driver_rules.source_password, "'' or the http(s) source's password"),
+        "source_hash": (driver_rules.source_hash, "'' or sha256=<64 hex digits>"),
         "download_timeout": (_seconds, "seconds for the whole download"),
         "unsafe_skip_source_hash": (_bool, "true or false"),
         "version": (_version, "'' or a pbr version like 1.2.3 or 0.0.1.dev273"),
         "python": (_abspath, _ABSPATH),
-        "pip_args": (_pip_args, "a list of pip install options (PIP_OPTIONS)"),
-        "wheelhouse": (_wheelhouse, "'' or a directory of wheels (salt://, file://, a path)"),
+        "pip_args": (driver_rules.pip_args, "a list of pip install options (PIP_OPTIONS)"),
+        "wheelhouse": (
+            driver_rules.wheelhouse,
+            "'' or a folder of wheels (salt://, file://, a path)",
+        ),
         "api_version": (_api_version, "'' or a Docker API version like '1.19'"),
     },
     "image": {
@@ -559,6 +362,12 @@ _SCHEMA = {
         "glance_api_conf": (_abspath, _ABSPATH),
         "container_formats": (_container_formats, "a non-empty list of container formats"),
         "service": (_service, "a service name, or false to leave it alone"),
+        "api": {
+            "verify": (_bool, "true or false"),
+            "url": (glance_rules.http_url, "the http(s) URL of glance-api on this node"),
+            **glance_rules.CREDENTIALS,
+            "wait": (glance_rules.wait, "a number of seconds >= 0"),
+        },
     },
     "runtime": {
         "manage": (_bool, "true or false"),
@@ -566,6 +375,16 @@ _SCHEMA = {
         "service": (_name, "a service name"),
         "daemon_json": (_abspath, _ABSPATH),
         "daemon_config": (_daemon_config, "a mapping: Docker's daemon.json, free-form"),
+    },
+    "images": {
+        "enabled": (_bool, "true or false"),
+        "docker_host_url": (_docker_url, "a Docker URL (unix://, tcp://, http://, https://)"),
+        **glance_rules.CREDENTIALS,
+        "region": (glance_rules.optional_line, "'' or a region name"),
+        "interface": (glance_rules.interface, "'' or public, internal, admin"),
+        "upload_timeout": (glance_rules.seconds, "a number of seconds > 0"),
+        "visibility": (glance_rules.visibility, "one of " + _one_of(glance_rules.VISIBILITIES)),
+        "publish": (glance_rules.publish, "a list of images: name, visibility, properties"),
     },
     "tofs": (_tofs, "TOFS overrides: path_prefix, files_switch, source_files, dirs"),
 }
@@ -600,31 +419,6 @@ def _fallback(data, defaults, section, key):
     return here[key] if key in here else _section(defaults, section).get(key)
 
 
-def _credential_checks(driver):
-    """``driver:source_username``/``source_password``: for an http(s) source, a password only
-    with a user, and not as well as credentials in the URL."""
-    user, password = driver.get("source_username", ""), driver.get("source_password", "")
-    if not (user or password) or not isinstance(user, str) or not isinstance(password, str):
-        return
-    source = driver.get("source", "")
-    scheme = source.partition("://")[0].lower() if isinstance(source, str) else ""
-    upath = _path("driver", "source_username")
-    if scheme not in ("http", "https"):
-        yield (
-            "{}: credentials are only for an http:// or https:// driver:source; got "
-            "driver:source {}".format(upath, _got(source))
-        )
-    elif password and not user:
-        yield _expected(upath, "the user going with driver:source_password", user)
-    elif "@" in source.partition("://")[2].split("/", 1)[0]:
-        yield (
-            "{}: driver:source carries credentials in its URL as well: give them once, in "
-            "driver:source_username and driver:source_password; got driver:source {}".format(
-                upath, _got(source)
-            )
-        )
-
-
 def _chain_checks(data, ctx):
     """compute:nova_conf is one of the files nova-compute reads (compute:config_files)."""
     nova_conf = _fallback(data, ctx["defaults"], "compute", "nova_conf")
@@ -643,9 +437,12 @@ def _chain_checks(data, ctx):
 
 def _cross_checks(data, ctx):
     """Rules that tie several keys together."""
+    yield from glance_rules.credential_problems(
+        _section(data, "images"), _fallback(data, ctx["defaults"], "images", "enabled") is True
+    )
     yield from _chain_checks(data, ctx)
     driver = _section(data, "driver")
-    yield from _credential_checks(driver)
+    yield from driver_rules.credential_problems(driver)
     source = driver.get("source", "")
     enabled = _fallback(data, ctx["defaults"], "compute", "enabled")
     if not (isinstance(source, str) and source and enabled is True):
@@ -694,6 +491,9 @@ def _context(data, defaults):
 
 
 # -- public ------------------------------------------------------------------------------------
+
+#: The pip options ``driver:pip_args`` accepts (``novadocker_schema_driver``).
+PIP_OPTIONS, PIP_SHORT = driver_rules.PIP_OPTIONS, driver_rules.PIP_SHORT
 
 
 def validate(data, defaults=None):

@@ -32,6 +32,7 @@ import salt.utils.yaml
 # Sibling utils are imported fresh on every (re)load of this module (see README, Architecture).
 for _name in (
     "novadocker_files",
+    "novadocker_glance_api",
     "novadocker_records",
     "novadocker_releases",
     "novadocker_schema",
@@ -39,6 +40,7 @@ for _name in (
 ):
     sys.modules.pop(_name, None)
 import novadocker_files as files  # noqa: E402
+import novadocker_glance_api as glance_api  # noqa: E402
 import novadocker_records as records  # noqa: E402
 import novadocker_releases as releases  # noqa: E402
 import novadocker_schema as schema  # noqa: E402
@@ -92,6 +94,16 @@ def read_copy(path):
     return data if isinstance(data, dict) else None
 
 
+def read_parameters(path):
+    """The parameters a state run kept at ``path`` (:py:func:`read_copy`); ``None`` as well
+    when an older formula kept them (they lack a section this one needs: the file server is
+    read instead, and the next state run keeps a new copy)."""
+    data = read_copy(path)
+    if data is None or not isinstance(data.get("images"), dict):
+        return None
+    return data if isinstance(data.get("image"), dict) and "api" in data["image"] else None
+
+
 def keep_copy(path, merged):
     """Keep ``merged`` at ``path`` for the reports, the grain and the beacon: written only when
     it changed, atomically, readable by root alone. Best effort: ``False`` when it could not be
@@ -130,6 +142,12 @@ def compute(base, raw):
         gives it: what nova loads is decided on the node, see ``novadocker_nova``).
     ``nova_chain``
         the files nova-compute reads (``files``, ``dirs``, ``dirs_first``), root-prefixed.
+    ``images:publish``
+        each entry completed: ``name``, ``visibility`` (``images:visibility`` when it gives
+        none), ``properties`` (``{}``).
+    ``access``
+        the credentials of each Glance client: ``images`` (publishing) and ``image_api``
+        (the image role's live schema), as ``novadocker_glance_api`` takes them.
     """
     errors = schema.validate({} if raw is None else raw, base)
     merged = merge(base, raw) if not errors and isinstance(raw, dict) else copy.deepcopy(base)
@@ -181,6 +199,20 @@ def compute(base, raw):
         "daemon_json": prefixed(root, merged["runtime"]["daemon_json"]),
         "state_dir": state_dir,
     }
+    images = merged["images"]
+    images["publish"] = [
+        {
+            "name": entry["name"],
+            "visibility": entry.get("visibility", images["visibility"]),
+            "properties": dict(entry.get("properties") or {}),
+        }
+        for entry in images["publish"]
+    ]
+    keys = ("cloud", "clouds_yaml", "auth", "region", "interface", "timeout")
+    merged["access"] = {
+        "images": {key: images[key] for key in keys},
+        "image_api": {key: image["api"].get(key, "") for key in keys},
+    }
     merged["records"] = records.paths(state_dir)
     # Where a killed run may have left a temporary file of the formula (removed by the next
     # run or clean, once it holds the lock).
@@ -198,6 +230,19 @@ def compute(base, raw):
         for role in ("compute", "image")
     }
     return merged
+
+
+def redacted(settings):
+    """A copy of ``settings`` whose credentials (``images:auth``, ``image:api:auth`` and their
+    copies under ``access``) show :py:data:`novadocker_glance_api.REDACTED` for every secret:
+    what ``novadocker.settings`` prints."""
+    out = copy.deepcopy(settings)
+    for section in (out.get("images"), (out.get("image") or {}).get("api")) + tuple(
+        (out.get("access") or {}).values()
+    ):
+        if isinstance(section, dict) and "auth" in section:
+            section["auth"] = glance_api.redact(section["auth"])
+    return out
 
 
 #: The settings ``novadocker_nova.view`` reads: where nova-compute's config chain is, nova's

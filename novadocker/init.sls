@@ -6,6 +6,8 @@
                                                 the formula did, a no-op on a node it never
                                                 touched)
       image:enabled    -> novadocker.image     (else novadocker.image.clean)
+      images:enabled   -> novadocker.images    (else novadocker.images.clean: published images
+                                                stay in Glance)
     With an invalid pillar only the validation state renders, and fails. #}
 {%- set tplroot = tpldir.split('/')[0] %}
 {%- from tplroot ~ "/map.jinja" import novadocker with context %}
@@ -15,4 +17,5 @@ include:
 {%- if novadocker.valid %}
   - {{ tplroot }}.compute{{ '' if novadocker.compute.enabled else '.clean' }}
   - {{ tplroot }}.image{{ '' if novadocker.image.enabled else '.clean' }}
+  - {{ tplroot }}.images{{ '' if novadocker.images.enabled else '.clean' }}
 {%- endif %}

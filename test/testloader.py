@@ -63,6 +63,11 @@ class FormulaLoader:
             loader["pillar"].clear()
             loader["pillar"].update(data)
         self.mods.pack["__pillar__"] = self.mods.opts["pillar"]
+        # Salt 3006.29's minion_mods packs an inner loader as the modules' __salt__, with a
+        # copy of the pack: cross-module calls (__salt__["novadocker.settings"]) run there.
+        inner = self.mods.pack.get("__salt__")
+        if inner is not None and inner is not self.mods:
+            inner.pack["__pillar__"] = self.mods.opts["pillar"]
 
     @property
     def test_opts(self):

@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import time
 
+import novadocker_settings
 import pytest
 from fixtures.readme import master_layout, readme_block
 from testnode import lay_sandbox
@@ -116,9 +117,14 @@ class Fleet:
 
     def fresh(self, *mids):
         """New sandbox roots (a freshly installed node) and new nova virtualenvs (no driver)
-        for ``mids``; clears their service logs."""
+        for ``mids``; clears their service logs and the node view the formula's last state run
+        kept in the minion cache (a fresh node has none: its grain reports nothing, instead of
+        judging the previous test's root)."""
         self._generation += 1
         for mid in mids:
+            if mid in self.minions:
+                cachedir = self.minions[mid].config["cachedir"]
+                pathlib.Path(novadocker_settings.view_path(cachedir)).unlink(missing_ok=True)
             root = self.base / "roots" / f"{mid}.{self._generation}"
             lay_sandbox(root)
             self.roots[mid] = root
@@ -152,8 +158,12 @@ class Fleet:
     def plain_pillar(self, mid):
         return {"novadocker": {"root": str(self.roots[mid])}}
 
-    def image_pillar(self, mid):
-        return {"novadocker": {"root": str(self.roots[mid]), "image": {"enabled": True}}}
+    def image_pillar(self, mid, **image):
+        """An image node; no glance-api runs behind the test service provider, so no live
+        schema to prove unless ``image`` says where one is (``api``)."""
+        conf = {"enabled": True, "api": {"verify": False}}
+        conf.update(image)
+        return {"novadocker": {"root": str(self.roots[mid]), "image": conf}}
 
     def docker_pillar(self, mid, host_url=None):
         """A docker compute node: the real daemon (or ``host_url``), the real nova user and

@@ -84,13 +84,14 @@ def test_plan_and_rollout_take_the_orchestrate_pillar(fleet, plain_fleet):
 
 
 def test_targets_are_asked_once(fleet, plain_fleet):
-    """One publication decides who is in which phase (match.compound of the image target on
-    every node either target matches), not one test.ping per target."""
-    before_match, before_ping = _jobs(fleet, "match.compound"), _jobs(fleet, "test.ping")
+    """One publication decides who is in which step (match.search_by of the image, publishing
+    and compute targets on every node a target matches), not one question per target."""
+    before = {fun: _jobs(fleet, fun) for fun in ("match.search_by", "match.compound", "test.ping")}
     ret = fleet.salt_run("novadocker.plan")
     assert ret.returncode == 0, ret
-    assert len(_jobs(fleet, "match.compound") - before_match) == 1
-    assert _jobs(fleet, "test.ping") == before_ping
+    assert len(_jobs(fleet, "match.search_by") - before["match.search_by"]) == 1
+    assert _jobs(fleet, "match.compound") == before["match.compound"]
+    assert _jobs(fleet, "test.ping") == before["test.ping"]
 
 
 def test_a_node_that_does_not_answer_stops_the_rollout_before_its_first_batch(fleet, plain_fleet):

@@ -7,8 +7,16 @@ The suite's minion config maps ``service`` to this module (``providers: {service
 novadocker_testservice}``); it appends every call to the file named by the minion option
 ``novadocker_testservice_log`` so tests can assert exactly which services were restarted and
 when. Everything else in the runs is real.
+
+A test that runs the service for real (a glance-api under uWSGI, test/fixtures/openstack.py)
+makes its restart real too: ``<log>.hooks`` (JSON ``{service: unix socket path}``) names a
+socket where the test listens (test/fixtures/publishing.py, ``RestartHook``); a restart of
+that service sends its name there and returns once the test answers ``ok`` (the service is
+back), or fails with the test's answer, as ``systemctl restart`` does.
 """
 
+import json
+import socket
 import time
 
 from salt.exceptions import CommandExecutionError
@@ -37,10 +45,29 @@ def _failing(name):
         return False
 
 
+def _hook(name):
+    """Have the test restart ``name`` when ``<log>.hooks`` names a socket for it."""
+    try:
+        with open(__opts__["novadocker_testservice_log"] + ".hooks", encoding="utf-8") as fh:
+            path = json.load(fh).get(name)
+    except FileNotFoundError:
+        return
+    if not path:
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(180)
+        sock.connect(path)
+        sock.sendall((name + "\n").encode())
+        answer = sock.makefile("r", encoding="utf-8").readline().strip()
+    if answer != "ok":
+        raise CommandExecutionError(f"Job for {name}.service failed (test hook: {answer})")
+
+
 def restart(name, **kwargs):
     """
     Record a restart of ``name`` (or fail, as a unit that does not come back would, when a
-    test listed ``name`` in ``<log>.fail``).
+    test listed ``name`` in ``<log>.fail``); a test that runs ``name`` for real restarts it
+    (``<log>.hooks``).
 
     CLI Example:
 
@@ -50,6 +77,7 @@ def restart(name, **kwargs):
     """
     if _failing(name):
         raise CommandExecutionError(f"Job for {name}.service failed (test)")
+    _hook(name)
     return _log("restart", name)
 
 
