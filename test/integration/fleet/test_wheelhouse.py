@@ -3,9 +3,10 @@ Offline nodes, from the real master: a compute node whose pip reaches no index a
 index is a closed port of 127.0.0.1, the machine's pip configuration is switched off) installs
 the driver from ``driver:wheelhouse``, a folder of wheels the master serves, filled with
 README's own ``pip wheel`` command. What building the driver needs (setuptools, wheel, pbr)
-comes from it too: the node's nova virtualenv has none of them, so pip builds in an isolated
-environment. The driver record keeps the distributions the install added, and the clean
-removes exactly those: never one that was in nova's environment before.
+comes from it too: pip builds in an isolated environment, which sees nothing of nova's. The
+node's nova environment is a real one (nova 34, as the fleet's other nodes), so that the load
+gate proves nova loads the driver. The driver record keeps the distributions the install
+added, and the clean removes exactly those: never one that was in nova's environment before.
 """
 
 import json
@@ -13,7 +14,6 @@ import os
 import pathlib
 import urllib.parse
 import subprocess
-import sys
 
 import pytest
 from fixtures.driver import ArchiveFactory
@@ -24,9 +24,11 @@ pytestmark = pytest.mark.slow
 NODE = "compute-offline"
 DRIVER_VERSION = "0.0.1.dev273"
 NOVA_CONF = "/etc/nova/nova.conf"
-#: The stand-in driver needs pbr, six and idna; the node's nova venv holds idna already (the
-#: operator's), and neither pbr nor six.
-REQUIREMENTS = "pbr\nsix\nidna\n"
+#: The stand-in driver needs pbr and the docker SDK (nova's environment has them), colorama,
+#: termcolor and tabulate (it has none of them; the operator installs tabulate before the
+#: formula runs): the install adds colorama and termcolor.
+REQUIREMENTS = "pbr\ndocker\ncolorama\ntermcolor\ntabulate\n"
+ADDED = ["colorama", "termcolor"]
 
 
 def _dists(python, env=None):
@@ -49,8 +51,8 @@ def _states(ret):
 @pytest.fixture
 def offline(fleet, tmp_path, unreachable_url):
     """The node's pip environment (no configuration file, the index a closed port, no
-    retries), a nova venv without setuptools' build helpers, the driver archive and README's
-    wheelhouse on the master, and the node itself (an extra minion with that environment)."""
+    retries), its real nova environment, the driver archive and README's wheelhouse on the
+    master, and the node itself (an extra minion with that environment)."""
     env = {
         "PIP_CONFIG_FILE": os.devnull,
         "PIP_INDEX_URL": f"http://127.0.0.1:{urllib.parse.urlsplit(unreachable_url).port}/simple",
@@ -61,9 +63,8 @@ def offline(fleet, tmp_path, unreachable_url):
     }
     pip_env = {k: v for k, v in os.environ.items() if k not in env}
     pip_env.update({k: v for k, v in env.items() if v is not None})
-    venv = tmp_path / "nova-venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
+    fleet.fresh(NODE)
+    python = fleet.pythons[NODE]
     # The node's pip sees nothing but its dead index (and what the tests give it).
     proc = subprocess.run(
         [python, "-m", "pip", "config", "list"], capture_output=True, text=True, env=pip_env
@@ -75,7 +76,7 @@ def offline(fleet, tmp_path, unreachable_url):
     ]
     assert sources == [f":env:.index-url='{env['PIP_INDEX_URL']}'"], proc.stdout
     before = _dists(python, pip_env)
-    assert "wheel" not in before and "pbr" not in before and "six" not in before, before
+    assert "nova" in before and not {"colorama", "termcolor", "tabulate"} & set(before), before
 
     dist = fleet.base / "states" / "novadocker-dist"
     archive = ArchiveFactory(tmp_path / "archives")(
@@ -87,17 +88,18 @@ def offline(fleet, tmp_path, unreachable_url):
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **cmd_env})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     names = sorted(p.name.split("-")[0].lower() for p in wheels.glob("*.whl"))
-    assert {"idna", "pbr", "setuptools", "six", "wheel"} <= set(names), names
-    # idna was in nova's environment before the formula (installed by the operator, offline).
+    # What the isolated build needs, and the driver's requirements.
+    assert {"pbr", "setuptools", "wheel", "docker", "colorama", "termcolor"} <= set(names), names
+    # tabulate was in nova's environment before the formula (installed by the operator).
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels), "idna"],
+        [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels)]
+        + ["tabulate"],
         check=True,
         env=pip_env,
     )
     ret = fleet.salt_run("fileserver.clear_file_list_cache")
     assert ret.returncode == 0, ret
 
-    fleet.fresh(NODE)
     pillar = fleet.docker_pillar(NODE)
     driver = pillar["novadocker"]["driver"]
     driver.update(
@@ -161,29 +163,28 @@ def test_install_from_the_wheelhouse_with_no_index_then_clean_removes_what_it_ad
         sid: c["comment"] for sid, c in _states(ret).items() if c["result"] is not True
     }
     state = _states(ret)["novadocker-compute-driver"]
-    assert state["changes"] == {"old": None, "new": DRIVER_VERSION, "added": ["pbr", "six"]}
-    assert b"compute_driver=novadocker.virt.docker.DockerDriver" in nova_conf.read_bytes()
+    assert state["changes"] == {"old": None, "new": DRIVER_VERSION, "added": ADDED}
+    # nova 34 loads drivers only from nova.virt: the formula's shim spelling.
+    assert b"compute_driver=docker.DockerDriver" in nova_conf.read_bytes()
     after = _dists(python, offline["env"])
     assert after["nova-docker"] == DRIVER_VERSION
-    assert {"pbr", "six", "idna"} <= set(after)
-    # The isolated build's setuptools helpers stayed in the build environment.
-    assert "wheel" not in after
+    assert set(after) - set(offline["operator"]) == {"nova-docker", *ADDED}
 
-    # The record names what the install added; idna was there before.
+    # The record names what the install added; tabulate was there before.
     record = json.loads(fleet.path(NODE, "/var/lib/novadocker/driver.json").read_text())
-    assert record == {"python": python, "previous_version": None, "added": ["pbr", "six"]}
+    assert record == {"python": python, "previous_version": None, "added": ADDED}
 
     # A re-apply runs no pip and changes nothing.
     ret = _apply(fleet, pillar)
     assert ret.returncode == 0, ret
     assert {sid for sid, c in _states(ret).items() if c["changes"]} == set()
 
-    # Clean (the role turned off): the driver and what its install added go, idna stays.
+    # Clean (the role turned off): the driver and what its install added go, tabulate stays.
     pillar["novadocker"]["compute"]["enabled"] = False
     ret = _apply(fleet, pillar)
     assert ret.returncode == 0, ret
     state = _states(ret)["novadocker-compute-clean-driver"]
-    assert state["changes"]["removed"] == ["pbr", "six"], state
+    assert state["changes"]["removed"] == ADDED, state
     assert _dists(python, offline["env"]) == offline["operator"]
     assert nova_conf.read_bytes() == original
     assert not fleet.path(NODE, "/var/lib/novadocker/driver.json").exists()
