@@ -109,7 +109,7 @@ def test_a_run_that_cannot_get_the_lock_fails_in_time_naming_the_holder(node):
             "novadocker": {
                 "root": str(node.root),
                 "lock_timeout": 3,
-                "image": {"enabled": True, "service": "glance-api"},
+                "image": {"enabled": True, "service": "glance-api", "api": {"verify": False}},
             }
         }
     )

@@ -137,7 +137,7 @@ def test_a_docker_option_change_killed_at_any_rename_is_restarted_by_the_next_ru
 def test_a_glance_list_change_killed_at_any_rename_is_restarted_by_the_next_run(node, tmp_path):
     pillar = {
         "root": str(node.root),
-        "image": {"enabled": True, "service": "glance-api"},
+        "image": {"enabled": True, "service": "glance-api", "api": {"verify": False}},
     }
     node.set_pillar({"novadocker": pillar})
     ret, states = node.apply()

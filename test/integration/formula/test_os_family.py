@@ -12,7 +12,7 @@ import json
 
 import pytest
 from testnode import lay_sandbox
-from testpaths import REPO
+from testpaths import formula_root
 
 
 EXPECTED = {
@@ -74,7 +74,8 @@ def family_node(request, salt_factories, tmp_path_factory):
         "os-family-{}".format(family.lower()),
         overrides={
             "file_client": "local",
-            "file_roots": {"base": [str(REPO)]},
+            # The shipped parts only, as on a node (not the clone's virtualenvs).
+            "file_roots": {"base": [str(formula_root(base / "formula"))]},
             "pillar_roots": {"base": [str(pillar_dir)]},
             # Static grains in the minion config win over the detected ones.
             "grains": {"os_family": family, "os": EXPECTED[family]["os"]},
