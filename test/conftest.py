@@ -27,8 +27,8 @@ import os
 import pytest
 
 from testloader import FormulaLoader
-from testnode import LocalNode, lay_sandbox
-from testpaths import TEST_SALT, formula_root
+from testnode import LocalNode, lay_sandbox, local_minion_overrides
+from testpaths import formula_root
 
 pytest_plugins = [
     "fixtures.dockerd",
@@ -56,19 +56,7 @@ def local_minion_factory(salt_factories, tmp_path_factory):
     pillar_dir.mkdir()
     service_log = base / "service.log"
     file_root = formula_root(base / "formula")
-    overrides = {
-        "file_client": "local",
-        "file_roots": {"base": [str(file_root)]},
-        "pillar_roots": {"base": [str(pillar_dir)]},
-        # Test-only: there is no init system (PID 1 is not systemd) in this sandbox, so the
-        # ``service`` virtual module is provided by test/salt/_modules/novadocker_testservice.py,
-        # which records restarts in a file instead of calling systemctl.
-        "module_dirs": [str(TEST_SALT / "_modules")],
-        "providers": {"service": "novadocker_testservice"},
-        "novadocker_testservice_log": str(service_log),
-        "state_output_diff": True,
-        "log_level_logfile": "info",
-    }
+    overrides = local_minion_overrides(file_root, pillar_dir, service_log)
     factory = salt_factories.salt_minion_daemon("local-node", overrides=overrides)
     cli = factory.salt_call_cli(timeout=600)
     ret = cli.run("--local", "saltutil.sync_all")

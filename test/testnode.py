@@ -12,7 +12,7 @@ import os
 import pathlib
 import shutil
 
-from testpaths import DATA
+from testpaths import DATA, TEST_SALT
 
 
 class LocalNode:
@@ -90,3 +90,22 @@ def lay_sandbox(root):
         shutil.copyfile(src, dest)
         os.chmod(dest, 0o640)
     (pathlib.Path(root) / "etc/nova/rootwrap.d").mkdir(parents=True, exist_ok=True)
+
+
+def local_minion_overrides(file_root, pillar_dir, service_log):
+    """The config of a minion for ``salt-call --local`` on a sandbox node: the formula at
+    ``file_root``, pillar from ``pillar_dir``, restarts recorded in ``service_log``.
+
+    Test-only: there is no init system (PID 1 is not systemd) in this sandbox, so the
+    ``service`` virtual module is provided by test/salt/_modules/novadocker_testservice.py,
+    which records restarts in a file instead of calling systemctl."""
+    return {
+        "file_client": "local",
+        "file_roots": {"base": [str(file_root)]},
+        "pillar_roots": {"base": [str(pillar_dir)]},
+        "module_dirs": [str(TEST_SALT / "_modules")],
+        "providers": {"service": "novadocker_testservice"},
+        "novadocker_testservice_log": str(service_log),
+        "state_output_diff": True,
+        "log_level_logfile": "info",
+    }

@@ -187,6 +187,17 @@ class Fleet:
             }
         }
 
+    def fleet_pillars(self, dead_host_url):
+        """The whole fleet's pillars, compute-2's daemon not there (``dead_host_url``): three
+        docker compute nodes, a plain one, an image node."""
+        return {
+            "compute-1": self.docker_pillar("compute-1"),
+            "compute-2": self.docker_pillar("compute-2", host_url=dead_host_url),
+            "compute-3": self.docker_pillar("compute-3"),
+            "compute-plain": self.plain_pillar("compute-plain"),
+            "glance-1": self.image_pillar("glance-1"),
+        }
+
     def set_pillars(self, pillars, master_pillar=None, refresh=True):
         """Write the pillar tree: ``pillars`` maps minion id -> its whole pillar;
         ``master_pillar`` is the orchestrate pillar (the master's own minion id). Then make

@@ -39,15 +39,9 @@ def _nothing_written(fleet):
 
 def test_dry_run_fails_at_the_daemon_gate_like_the_real_run(fleet, dead_socket_url):
     fleet.fresh(*FLEET)
+    # dockerd is not there for compute-2 (no daemon behind its socket).
     fleet.set_pillars(
-        {
-            "compute-1": fleet.docker_pillar("compute-1"),
-            # dockerd is not there for this node (no daemon behind its socket).
-            "compute-2": fleet.docker_pillar("compute-2", host_url=dead_socket_url),
-            "compute-3": fleet.docker_pillar("compute-3"),
-            "compute-plain": fleet.plain_pillar("compute-plain"),
-            "glance-1": fleet.image_pillar("glance-1"),
-        },
+        fleet.fleet_pillars(dead_socket_url),
         master_pillar={"novadocker": {"orch": {"batch_size": 1}}},
     )
     ret = fleet.salt("*", "saltutil.sync_all")

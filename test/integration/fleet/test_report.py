@@ -35,16 +35,8 @@ def _salt_run(fleet, *args):
 
 def test_report_one_row_a_node_as_a_table_and_as_json(fleet, dead_socket_url):
     fleet.fresh(*FLEET)
-    fleet.set_pillars(
-        {
-            "compute-1": fleet.docker_pillar("compute-1"),
-            # Its daemon is not there: the gate holds it on libvirt.
-            "compute-2": fleet.docker_pillar("compute-2", host_url=dead_socket_url),
-            "compute-3": fleet.docker_pillar("compute-3"),
-            "compute-plain": fleet.plain_pillar("compute-plain"),
-            "glance-1": fleet.image_pillar("glance-1"),
-        }
-    )
+    # compute-2's daemon is not there: the gate holds it on libvirt.
+    fleet.set_pillars(fleet.fleet_pillars(dead_socket_url))
     # compute-3's nova-compute does not come back from its restart: the restart stays owed.
     fail = fleet.service_log("compute-3").with_name("compute-3.log.fail")
     fail.write_text("nova-compute\n")

@@ -17,7 +17,8 @@ import pytest
 
 from .edge_helpers import FILTER, NOVA, STATE_DIR, failed
 from fixtures.driver import driver_files_installed
-from testpaths import DATA, TEST_SALT
+from testnode import local_minion_overrides
+from testpaths import DATA
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +34,7 @@ def second_minion(salt_factories, local_minion_factory, tmp_path_factory):
     base = tmp_path_factory.mktemp("second-minion")
     pillar_dir = base / "pillar"
     pillar_dir.mkdir()
-    overrides = {
-        "file_client": "local",
-        "file_roots": {"base": [str(file_root)]},
-        "pillar_roots": {"base": [str(pillar_dir)]},
-        "module_dirs": [str(TEST_SALT / "_modules")],
-        "providers": {"service": "novadocker_testservice"},
-        "novadocker_testservice_log": str(base / "service.log"),
-        "log_level_logfile": "info",
-    }
+    overrides = local_minion_overrides(file_root, pillar_dir, base / "service.log")
     factory = salt_factories.salt_minion_daemon("local-node-b", overrides=overrides)
     cli = factory.salt_call_cli(timeout=600)
     ret = cli.run("--local", "saltutil.sync_all")
