@@ -22,9 +22,9 @@ times with the same minion config and flags:
   render only      state.show_sls novadocker (the SLS tree rendered, no state run)
   test=True        state.apply novadocker test=True
   novadocker.check / novadocker.validate_daemon
-  wheelhouse       state.apply novadocker on a fresh offline node: a nova venv with pip and
-                   setuptools alone, pip with no configuration file and its index a closed
-                   port, driver:wheelhouse (salt://) filled by README's pip wheel command
+  wheelhouse       state.apply novadocker on a fresh offline node: its nova environment, pip
+                   with no configuration file and its index a closed port (pip builds in
+                   isolation), driver:wheelhouse (salt://) filled by README's pip wheel command
 
 and, outside Salt, a plain ``<nova venv python> -m pip install`` of the same archive into
 another fresh copy of the venv, to report the first apply without the pip install itself.
@@ -219,11 +219,11 @@ class Node:
         #: The environment of its salt-calls (None: this process's).
         self.env = None
         if offline:
-            # An offline node: a nova venv with pip and setuptools alone (pip builds the driver
-            # in an isolated environment, from the wheelhouse too), and a pip that reaches no
-            # index at all (no configuration file, the index a closed port, no retries).
-            run([sys.executable, "-m", "venv", self.dir / "nova-venv"])
-            self.python = self.dir / "nova-venv" / "bin" / "python"
+            # An offline node: its real nova environment (the load gate needs nova), pip
+            # building the driver in an isolated environment from the wheelhouse, and a pip
+            # that reaches no index at all (no configuration file, the index a closed port, no
+            # retries).
+            self.python = copy_venv(world["nova_python"], self.dir / "nova-venv")
             self.env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
             self.env.update(
                 PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=world["dead_index"], PIP_RETRIES="0"
